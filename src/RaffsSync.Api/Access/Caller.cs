@@ -1,0 +1,32 @@
+using System.Security.Claims;
+using RaffsSync.Domain;
+using RaffsSync.Domain.Access;
+
+namespace RaffsSync.Api.Access;
+
+public static class CallerClaims
+{
+    public const string KeyId = "key_id";
+    public const string CallerClass = "caller_class";
+    public const string Scope = "scope";
+    public const string Customer = "customer_id";
+    public const string Location = "location";
+    public const string Environment = "environment";
+}
+
+/// <summary>The authenticated caller as endpoints need it: who, which class, which environment, which locations.</summary>
+public sealed record Caller(
+    string Id,
+    CallerClass Class,
+    ProviderEnvironment Environment,
+    IReadOnlySet<string> Locations)
+{
+    public static Caller From(ClaimsPrincipal user) => new(
+        user.FindFirstValue(CallerClaims.KeyId) ?? "",
+        Enum.Parse<CallerClass>(user.FindFirstValue(CallerClaims.CallerClass) ?? nameof(CallerClass.Customer), true),
+        Enum.Parse<ProviderEnvironment>(user.FindFirstValue(CallerClaims.Environment) ?? nameof(ProviderEnvironment.Sandbox), true),
+        user.FindAll(CallerClaims.Location).Select(c => c.Value).ToHashSet());
+
+    /// <summary>Internal callers reach every location; the others only those they were granted.</summary>
+    public bool CanAccess(string tenantId) => Class == CallerClass.Internal || Locations.Contains(tenantId);
+}

@@ -1,0 +1,30 @@
+using System.Text.Json;
+using RaffsSync.Domain.Dispatches;
+
+namespace RaffsSync.Api.Dispatches;
+
+/// <summary>The public JSON of a dispatch (snake_case through the API's serializer settings).</summary>
+public sealed record DispatchView(
+    Guid Id,
+    string TenantId,
+    string Provider,
+    string RouteKey,
+    int RouteVersion,
+    string Environment,
+    string Status,
+    int Attempts,
+    int? LastProviderStatus,
+    string? FailureType,
+    string? FailureReason,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? CompletedAt)
+{
+    public static DispatchView From(Dispatch d) => new(
+        d.Id, d.TenantId, d.Provider, d.RouteKey, d.RouteVersion,
+        Snake(d.Environment.ToString()), Snake(d.Status.ToString()), d.Attempts, d.LastProviderStatus,
+        d.FailureType is null ? null : Snake(d.FailureType.Value.ToString()), d.FailureReason,
+        d.CreatedAt, d.UpdatedAt, d.CompletedAt);
+
+    private static string Snake(string pascal) => JsonNamingPolicy.SnakeCaseLower.ConvertName(pascal);
+}

@@ -1,0 +1,52 @@
+using Marten;
+using RaffsSync.Api.Registry;
+using RaffsSync.Domain.Dispatches;
+using RaffsSync.Domain.Registry;
+using RaffsSync.Domain.Templates;
+using Wolverine.Marten;
+
+using Route = RaffsSync.Domain.Registry.Route;
+
+namespace RaffsSync.Api.Dispatches;
+
+/// <summary>
+/// Performs a dispatch: renders the request from the pinned route version, calls the provider,
+/// and returns the events that record the attempt and its outcome.
+/// </summary>
+public static class ExecuteDispatchHandler
+{
+    public static async Task<Events> Handle(
+        ExecuteDispatch command,
+        [WriteAggregate] Dispatch dispatch,
+        IQuerySession session,
+        ProviderGateway gateway,
+        SelfAddress self,
+        TimeProvider clock,
+        CancellationToken cancellation)
+    {
+        // A redelivered message for a dispatch that already finished does nothing.
+        if (dispatch.Status.IsFinal()) return [];
+
+        var route = await session.LoadAsync<Route>(RegistryIds.Route(dispatch.Provider, dispatch.RouteKey), cancellation);
+        var provider = await session.LoadAsync<Provider>(RegistryIds.Provider(dispatch.Provider), cancellation);
+        var definition = route?.AtVersion(dispatch.RouteVersion)
+            ?? throw new InvalidOperationException($"Route {dispatch.Provider}/{dispatch.RouteKey} v{dispatch.RouteVersion} is missing.");
+        var baseUrl = provider?.BaseUrls.GetValueOrDefault(dispatch.Environment)
+            ?? throw new InvalidOperationException($"Provider {dispatch.Provider} has no {dispatch.Environment} base URL.");
+
+        RenderedRequest request;
+        try
+        {
+            request = RequestRenderer.Render(definition, self.Resolve(baseUrl),
+                TemplateContext.ForDispatch(dispatch.Id, dispatch.TenantId, dispatch.Payload));
+        }
+        catch (TemplateException e)
+        {
+            return [.. DispatchExecution.RecordRenderFailure(dispatch, e, clock.GetUtcNow())];
+        }
+
+        var startedAt = clock.GetUtcNow();
+        var result = await gateway.SendAsync(request, definition.EffectiveTimeout, cancellation);
+        return [.. DispatchExecution.RecordAttempt(dispatch, definition, request, result, startedAt, clock.GetUtcNow())];
+    }
+}

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using RaffsSync.Domain.Dispatches;
+using RaffsSync.Domain.Templates;
+
+namespace RaffsSync.Api.Dispatches;
+
+/// <summary>Sends a rendered request to a provider over HTTP and reports what came back, capped.</summary>
+public sealed class ProviderGateway(IHttpClientFactory clients)
+{
+    public const string ClientName = "providers";
+    public const int BodyCapBytes = 64 * 1024;
+
+    public async Task<ProviderCallResult> SendAsync(RenderedRequest request, TimeSpan timeout, CancellationToken cancellation)
+    {
+        using var message = new HttpRequestMessage(new HttpMethod(request.Method), request.Url);
+        if (request.Body is not null)
+            message.Content = new StringContent(request.Body, Encoding.UTF8, "application/json");
+
+        foreach (var (name, value) in request.Headers)
+        {
+            if (!message.Headers.TryAddWithoutValidation(name, value))
+                message.Content?.Headers.TryAddWithoutValidation(name, value);
+        }
+        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        deadline.CancelAfter(timeout);
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            using var response = await clients.CreateClient(ClientName).SendAsync(message, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            var body = await response.Content.ReadAsByteArrayAsync(deadline.Token);
+            var truncated = body.Length > BodyCapBytes;
+            var text = Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, BodyCapBytes));
+            return new ProviderCallResult.Responded((int)response.StatusCode, text, truncated,
+                Convert.ToHexStringLower(SHA256.HashData(body)), watch.ElapsedMilliseconds);
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            return new ProviderCallResult.Unreachable($"no answer within {timeout.TotalSeconds:0.###} s", watch.ElapsedMilliseconds);
+        }
+        catch (HttpRequestException e)
+        {
+            return new ProviderCallResult.Unreachable(e.HttpRequestError.ToString(), watch.ElapsedMilliseconds);
+        }
+    }
+}

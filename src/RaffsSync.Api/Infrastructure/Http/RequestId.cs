@@ -1,0 +1,51 @@
+using System.Text.RegularExpressions;
+using JasperFx;
+using JasperFx.CodeGeneration;
+using JasperFx.CodeGeneration.Frames;
+using Marten;
+using Wolverine;
+using Wolverine.Http;
+
+namespace RaffsSync.Api.Infrastructure.Http;
+
+/// <summary>
+/// <c>X-Request-Id</c>: echoed when the caller sends a valid one, generated otherwise, and kept as
+/// <see cref="HttpContext.TraceIdentifier"/> so problem bodies, logs and events all carry it.
+/// </summary>
+public static partial class RequestId
+{
+    public const string Header = "X-Request-Id";
+
+    [GeneratedRegex("^[A-Za-z0-9._:-]{1,200}$")]
+    private static partial Regex Valid();
+
+    public static IApplicationBuilder UseRequestId(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        var sent = context.Request.Headers[Header].ToString();
+        var id = Valid().IsMatch(sent) ? sent : Guid.NewGuid().ToString("N");
+        context.TraceIdentifier = id;
+        context.Response.Headers[Header] = id;
+        return next(context);
+    });
+
+    /// <summary>Wolverine middleware: the request id becomes the correlation id of every event and message.</summary>
+    public static void Apply(HttpContext httpContext, IMessageContext messaging) =>
+        messaging.CorrelationId = httpContext.TraceIdentifier;
+
+    /// <summary>Wolverine opens the Marten session before endpoint middleware runs, so it gets the id directly too.</summary>
+    public static void ApplyToSession(HttpContext httpContext, IDocumentSession session) =>
+        session.CorrelationId = httpContext.TraceIdentifier;
+}
+
+internal sealed class RequestIdCorrelationPolicy : IHttpPolicy
+{
+    public void Apply(IReadOnlyList<HttpChain> chains, GenerationRules rules, IServiceContainer container)
+    {
+        foreach (var chain in chains)
+        {
+            chain.Middleware.Insert(0, new MethodCall(typeof(RequestId), nameof(RequestId.Apply)));
+            if (chain.ServiceDependencies(container, Type.EmptyTypes).Contains(typeof(IDocumentSession)))
+                chain.Middleware.Insert(1, new MethodCall(typeof(RequestId), nameof(RequestId.ApplyToSession)));
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using JasperFx;
+using JasperFx.CodeGeneration;
+using JasperFx.MultiTenancy;
+using Marten;
+using RaffsSync.Api.Access;
+using RaffsSync.Api.Dispatches;
+using RaffsSync.Api.Health;
+using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Api.Infrastructure.Postgres;
+using RaffsSync.Api.Registry;
+using RaffsSync.Api.Sandbox;
+using RaffsSync.Projections;
+using Scalar.AspNetCore;
+using Weasel.Core;
+using Wolverine;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<DatabaseConnection>();
+
+// Marten: the event store and documents. Dispatch streams belong to a location (tenant);
+// registry and access streams are global.
+builder.Services.AddMarten(services =>
+    {
+        var opts = new StoreOptions();
+        opts.Connection(services.GetRequiredService<DatabaseConnection>().ConnectionString);
+        opts.DatabaseSchemaName = "raffssync";
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.SnakeCase);
+        opts.Events.TenancyStyle = TenancyStyle.Conjoined;
+        opts.Events.MetadataConfig.CorrelationIdEnabled = true;
+        opts.Events.MetadataConfig.CausationIdEnabled = true;
+        opts.Events.MetadataConfig.HeadersEnabled = true;
+        opts.Events.MetadataConfig.UserNameEnabled = true;
+        opts.AddRaffsSyncProjections();
+        return opts;
+    })
+    .UseLightweightSessions()
+    .ApplyAllDatabaseChangesOnStartup()
+    .InitializeWith<BuiltInRegistry>()
+    .IntegrateWithWolverine();
+
+// Wolverine: handlers, the durable outbox/inbox on PostgreSQL, and HTTP endpoints.
+builder.Host.UseWolverine(opts =>
+{
+    opts.UseRuntimeCompilation();
+    opts.Policies.AutoApplyTransactions();
+    opts.Policies.UseDurableLocalQueues();
+    opts.EnableRelayOfUserName = true;
+});
+builder.Services.CritterStackDefaults(defaults =>
+{
+    // Generated handler code is compiled at start unless 'codegen write' put it in the build.
+    defaults.Production.GeneratedCodeMode = TypeLoadMode.Auto;
+    defaults.Development.GeneratedCodeMode = TypeLoadMode.Dynamic;
+});
+builder.Services.AddWolverineHttp();
+
+builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(json =>
+{
+    json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+    json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+});
+builder.Services.AddProblemDetails(options =>
+    options.CustomizeProblemDetails = context => ApiProblems.Complete(context.ProblemDetails, context.HttpContext));
+builder.Services.AddApiKeyAccess();
+builder.Services.AddRaffsSyncHealth();
+builder.Services.AddOpenApi();
+builder.Services.AddHttpClient(ProviderGateway.ClientName)
+    .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan) // each route sets its own timeout
+    .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+builder.Services.AddSingleton<ProviderGateway>();
+builder.Services.AddSingleton<SelfAddress>();
+builder.Services.AddTransient<BuiltInRegistry>();
+if (builder.Environment.IsDevelopment()) builder.Services.AddHostedService<DevelopmentDemoKey>();
+
+var app = builder.Build();
+
+app.UseRequestId();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseBodySizeLimit(BodySizeLimit.MaxBytes);
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi("/openapi/{documentName}.json");
+app.MapScalarApiReference("/docs", options => options.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+app.MapRaffsSyncHealth();
+app.MapSandboxProvider();
+app.MapWolverineEndpoints(opts => opts.AddPolicy<RequestIdCorrelationPolicy>());
+
+return await app.RunJasperFxCommands(args);
+
+public partial class Program;

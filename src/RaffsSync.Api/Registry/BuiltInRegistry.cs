@@ -1,0 +1,50 @@
+using Marten;
+using Marten.Schema;
+using RaffsSync.Domain;
+using RaffsSync.Domain.Registry;
+
+using Route = RaffsSync.Domain.Registry.Route;
+
+namespace RaffsSync.Api.Registry;
+
+/// <summary>
+/// The built-in <c>sandbox</c> provider, served by this service under <c>/sandbox</c>, so a
+/// newcomer can dispatch something real right after start. Seeded once; re-seeding appends nothing.
+/// </summary>
+public sealed class BuiltInRegistry(TimeProvider clock) : IInitialData
+{
+    public const string SandboxProvider = "sandbox";
+
+    public static readonly IReadOnlyDictionary<string, RouteDefinition> SandboxRoutes = new Dictionary<string, RouteDefinition>
+    {
+        ["orders.push"] = new("http", new RequestTemplate("POST", "/v1/orders"), [201]),
+        ["orders.get"] = new("http", new RequestTemplate("GET", "/v1/orders/{{payload.order_id}}", Body: null), [200]),
+        ["status.echo"] = new("http", new RequestTemplate("POST", "/v1/status/{{payload.status}}"))
+    };
+
+    public async Task Populate(IDocumentStore store, CancellationToken cancellation)
+    {
+        await using var session = store.LightweightSession();
+        var now = clock.GetUtcNow();
+
+        if (await session.LoadAsync<Provider>(RegistryIds.Provider(SandboxProvider), cancellation) is null)
+        {
+            session.Events.StartStream<Provider>(RegistryIds.Provider(SandboxProvider),
+                new ProviderRegistered(SandboxProvider, "RaffsSync Sandbox (TakeApp-like orders)", "none",
+                    new Dictionary<ProviderEnvironment, string>
+                    {
+                        [ProviderEnvironment.Sandbox] = "/sandbox",
+                        [ProviderEnvironment.Production] = "/sandbox"
+                    }, now));
+        }
+
+        foreach (var (routeKey, definition) in SandboxRoutes)
+        {
+            var id = RegistryIds.Route(SandboxProvider, routeKey);
+            if (await session.LoadAsync<Route>(id, cancellation) is not null) continue;
+            session.Events.StartStream<Route>(id, new RouteDefined(SandboxProvider, routeKey, 1, definition, now));
+        }
+
+        await session.SaveChangesAsync(cancellation);
+    }
+}

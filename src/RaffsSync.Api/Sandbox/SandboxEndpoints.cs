@@ -1,0 +1,42 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+
+namespace RaffsSync.Api.Sandbox;
+
+/// <summary>
+/// A tiny TakeApp-like provider served by RaffsSync itself, the target of the built-in
+/// <c>sandbox</c> routes. Orders live in memory until the process stops.
+/// </summary>
+public static class SandboxEndpoints
+{
+    private static readonly ConcurrentDictionary<string, JsonObject> Orders = new();
+
+    public static IEndpointRouteBuilder MapSandboxProvider(this IEndpointRouteBuilder app)
+    {
+        var sandbox = app.MapGroup("/sandbox/v1").ExcludeFromDescription().AllowAnonymous();
+
+        sandbox.MapPost("/orders", (JsonObject order) =>
+        {
+            var id = "ord_" + Guid.NewGuid().ToString("N")[..12];
+            var stored = new JsonObject
+            {
+                ["id"] = id,
+                ["status"] = "received",
+                ["received_at"] = DateTimeOffset.UtcNow.ToString("O"),
+                ["order"] = order.DeepClone()
+            };
+            Orders[id] = stored;
+            return Results.Json(stored, statusCode: StatusCodes.Status201Created);
+        });
+
+        sandbox.MapGet("/orders/{id}", (string id) =>
+            Orders.TryGetValue(id, out var order) ? Results.Json(order) : Results.Json(new { error = "order not found" }, statusCode: 404));
+
+        sandbox.MapPost("/status/{status:int}", (int status) =>
+            status is >= 200 and <= 599
+                ? Results.Json(new { status, note = "sandbox answered as asked" }, statusCode: status)
+                : Results.BadRequest());
+
+        return app;
+    }
+}

@@ -1,0 +1,60 @@
+using System.Text.Json;
+
+namespace RaffsSync.Domain.Dispatches;
+
+/// <summary>
+/// One dispatch as its events describe it: what the executor decides from and what
+/// <c>GET /api/v1/dispatches/{id}</c> shows. Immutable; each event yields a new value.
+/// </summary>
+public sealed record Dispatch
+{
+    public Guid Id { get; init; }
+    public string TenantId { get; init; } = "";
+    public string Provider { get; init; } = "";
+    public string RouteKey { get; init; } = "";
+    public int RouteVersion { get; init; }
+    public ProviderEnvironment Environment { get; init; }
+    public JsonElement Payload { get; init; }
+    public DispatchStatus Status { get; init; }
+    public int Attempts { get; init; }
+    public int? LastProviderStatus { get; init; }
+    public FailureType? FailureType { get; init; }
+    public string? FailureReason { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+    public DateTimeOffset? CompletedAt { get; init; }
+
+    public static Dispatch Create(DispatchRequested e) => new()
+    {
+        Id = e.DispatchId,
+        TenantId = e.TenantId,
+        Provider = e.Provider,
+        RouteKey = e.RouteKey,
+        RouteVersion = e.RouteVersion,
+        Environment = e.Environment,
+        Payload = e.Payload,
+        Status = DispatchStatus.Accepted,
+        CreatedAt = e.RequestedAt,
+        UpdatedAt = e.RequestedAt
+    };
+
+    public Dispatch Apply(DispatchAttemptStarted e) =>
+        this with { Attempts = e.Attempt, Status = DispatchStatus.InProgress, UpdatedAt = e.StartedAt };
+
+    public Dispatch Apply(ProviderResponded e) =>
+        this with { LastProviderStatus = e.StatusCode, UpdatedAt = e.RespondedAt };
+
+    public Dispatch Apply(ProviderUnreachable e) => this with { UpdatedAt = e.FailedAt };
+
+    public Dispatch Apply(DispatchSucceeded e) =>
+        this with { Status = DispatchStatus.Succeeded, UpdatedAt = e.SucceededAt, CompletedAt = e.SucceededAt };
+
+    public Dispatch Apply(DispatchFailed e) => this with
+    {
+        Status = DispatchStatus.Failed,
+        FailureType = e.FailureType,
+        FailureReason = e.Reason,
+        UpdatedAt = e.FailedAt,
+        CompletedAt = e.FailedAt
+    };
+}

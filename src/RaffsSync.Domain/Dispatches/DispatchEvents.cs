@@ -1,0 +1,62 @@
+using System.Text.Json;
+using RaffsSync.Domain.Templates;
+
+namespace RaffsSync.Domain.Dispatches;
+
+/// <summary>Work was accepted for a location, pinned to the route version current at that moment.</summary>
+public sealed record DispatchRequested(
+    Guid DispatchId,
+    string TenantId,
+    string Provider,
+    string RouteKey,
+    int RouteVersion,
+    ProviderEnvironment Environment,
+    JsonElement Payload,
+    DateTimeOffset RequestedAt);
+
+/// <summary>One call to the provider is about to be made; the request is recorded with secrets masked.</summary>
+public sealed record DispatchAttemptStarted(
+    Guid DispatchId,
+    int Attempt,
+    RenderedRequest Request,
+    DateTimeOffset StartedAt);
+
+/// <summary>The provider answered (any status). The body is capped; its hash covers the whole body.</summary>
+public sealed record ProviderResponded(
+    Guid DispatchId,
+    int Attempt,
+    int StatusCode,
+    long LatencyMs,
+    string Body,
+    bool BodyTruncated,
+    string BodySha256,
+    DateTimeOffset RespondedAt);
+
+/// <summary>The provider could not be reached or did not answer in time.</summary>
+public sealed record ProviderUnreachable(
+    Guid DispatchId,
+    int Attempt,
+    string Error,
+    long LatencyMs,
+    DateTimeOffset FailedAt);
+
+public sealed record DispatchSucceeded(Guid DispatchId, int Attempt, DateTimeOffset SucceededAt);
+
+public sealed record DispatchFailed(
+    Guid DispatchId,
+    int Attempt,
+    FailureType FailureType,
+    string Reason,
+    DateTimeOffset FailedAt);
+
+public enum FailureType
+{
+    /// <summary>The provider rejected the request (4xx other than auth).</summary>
+    Rejected,
+    /// <summary>Credentials or configuration are wrong (401/403).</summary>
+    Configuration,
+    /// <summary>The provider failed (5xx) or could not be reached.</summary>
+    Provider,
+    /// <summary>The request could not be rendered from the route and payload.</summary>
+    Render
+}

@@ -1,0 +1,29 @@
+using JasperFx.Events.Projections;
+using Marten;
+using RaffsSync.Domain.Access;
+using RaffsSync.Domain.Dispatches;
+using RaffsSync.Domain.Registry;
+using RaffsSync.Projections.Access;
+using RaffsSync.Projections.Dispatches;
+using RaffsSync.Projections.Registry;
+
+namespace RaffsSync.Projections;
+
+public static class ProjectionRegistration
+{
+    /// <summary>
+    /// Dispatch streams belong to a location (conjoined tenancy). Registry and access streams are
+    /// global: their events and documents live under the default tenant whatever session wrote them.
+    /// </summary>
+    public static void AddRaffsSyncProjections(this StoreOptions opts)
+    {
+        opts.Projections.Add<DispatchProjection>(ProjectionLifecycle.Inline);
+        opts.Schema.For<Dispatch>().MultiTenanted()
+            .Index(x => x.CreatedAt);
+
+        opts.Projections.AddGlobalProjection(new ProviderProjection(), ProjectionLifecycle.Inline);
+        opts.Projections.AddGlobalProjection(new RouteProjection(), ProjectionLifecycle.Inline);
+        opts.Projections.AddGlobalProjection(new ApiKeyProjection(), ProjectionLifecycle.Inline);
+        opts.Schema.For<ApiKey>().UniqueIndex(x => x.SecretHash);
+    }
+}
