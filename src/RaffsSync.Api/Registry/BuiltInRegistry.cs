@@ -3,8 +3,6 @@ using Marten.Schema;
 using RaffsSync.Domain;
 using RaffsSync.Domain.Registry;
 
-using Route = RaffsSync.Domain.Registry.Route;
-
 namespace RaffsSync.Api.Registry;
 
 /// <summary>
@@ -27,22 +25,18 @@ public sealed class BuiltInRegistry(TimeProvider clock) : IInitialData
         await using var session = store.LightweightSession();
         var now = clock.GetUtcNow();
 
-        if (await session.LoadAsync<Provider>(RegistryIds.Provider(SandboxProvider), cancellation) is null)
-        {
-            session.Events.StartStream<Provider>(RegistryIds.Provider(SandboxProvider),
-                new ProviderRegistered(SandboxProvider, "RaffsSync Sandbox (TakeApp-like orders)", "none",
-                    new Dictionary<ProviderEnvironment, string>
-                    {
-                        [ProviderEnvironment.Sandbox] = "/sandbox",
-                        [ProviderEnvironment.Production] = "/sandbox"
-                    }, now));
-        }
+        await RegistrySeeding.EnsureProviderAsync(session,
+            new ProviderRegistered(SandboxProvider, "RaffsSync Sandbox (TakeApp-like orders)", "none",
+                new Dictionary<ProviderEnvironment, string>
+                {
+                    [ProviderEnvironment.Sandbox] = "/sandbox",
+                    [ProviderEnvironment.Production] = "/sandbox"
+                }, now), cancellation);
 
         foreach (var (routeKey, definition) in SandboxRoutes)
         {
-            var id = RegistryIds.Route(SandboxProvider, routeKey);
-            if (await session.LoadAsync<Route>(id, cancellation) is not null) continue;
-            session.Events.StartStream<Route>(id, new RouteDefined(SandboxProvider, routeKey, 1, definition, now));
+            await RegistrySeeding.EnsureRouteAsync(session,
+                new RouteDefined(SandboxProvider, routeKey, 1, definition, now), cancellation);
         }
 
         await session.SaveChangesAsync(cancellation);

@@ -24,7 +24,12 @@ public static partial class RequestId
         var sent = context.Request.Headers[Header].ToString();
         var id = Valid().IsMatch(sent) ? sent : Guid.NewGuid().ToString("N");
         context.TraceIdentifier = id;
-        context.Response.Headers[Header] = id;
+        // Set as the response starts: the exception handler clears headers set earlier.
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[Header] = id;
+            return Task.CompletedTask;
+        });
         return next(context);
     });
 

@@ -1,0 +1,28 @@
+using Alba;
+using Wolverine.Tracking;
+
+namespace RaffsSync.Api.Tests.Harness;
+
+public abstract class ApiTest(AppFixture fixture)
+{
+    protected AppFixture Fixture { get; } = fixture;
+    protected IAlbaHost Host => Fixture.Host;
+
+    /// <summary>Runs an HTTP call and waits until every message it caused has been handled.</summary>
+    protected async Task<IScenarioResult> ScenarioAndWaitAsync(Action<Scenario> configure)
+    {
+        IScenarioResult result = null!;
+        await Host.TrackActivity()
+            .Timeout(TimeSpan.FromSeconds(60))
+            .ExecuteAndWaitAsync((Func<Wolverine.IMessageContext, Task>)(async _ => result = await Host.Scenario(configure)));
+        return result;
+    }
+
+    protected static Action<Scenario> PostDispatch(string key, object body, string? requestId = null) => s =>
+    {
+        s.Post.Json(body).ToUrl("/api/v1/dispatches");
+        s.WithRequestHeader("Authorization", $"Bearer {key}");
+        if (requestId is not null) s.WithRequestHeader("X-Request-Id", requestId);
+        s.IgnoreStatusCode();
+    };
+}

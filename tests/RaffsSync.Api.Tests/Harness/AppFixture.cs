@@ -1,0 +1,70 @@
+using Alba;
+using JasperFx.CommandLine;
+using Marten;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using RaffsSync.Api.Access;
+using RaffsSync.Api.Registry;
+using RaffsSync.Domain;
+using RaffsSync.Domain.Access;
+using RaffsSync.Domain.Registry;
+using Wolverine;
+
+namespace RaffsSync.Api.Tests.Harness;
+
+/// <summary>The real host (Alba) on a database of its own; one per test collection.</summary>
+public sealed class AppFixture : IAsyncLifetime
+{
+    public IAlbaHost Host { get; private set; } = null!;
+    public string ConnectionString { get; private set; } = "";
+
+    public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
+
+    public async Task InitializeAsync()
+    {
+        JasperFxEnvironment.AutoStartHost = true;
+        ConnectionString = await TestPostgres.CreateDatabaseAsync();
+
+        Host = await AlbaHost.For<Program>(builder =>
+        {
+            builder.UseEnvironment("Testing");
+            builder.UseSetting("ConnectionStrings:Postgres", ConnectionString);
+            builder.ConfigureServices(services =>
+            {
+                services.RunWolverineInSoloMode();
+                services.MartenDaemonModeIsSolo();
+                services.DisableAllExternalWolverineTransports();
+            });
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Host.StopAsync();
+        await Host.DisposeAsync();
+    }
+
+    public Task<string> CreateKeyAsync(CallerClass callerClass = CallerClass.Internal, IReadOnlyList<string>? scopes = null,
+        IReadOnlyList<string>? locations = null, ProviderEnvironment environment = ProviderEnvironment.Sandbox) =>
+        ApiKeyStore.CreateAsync(Store,
+            new ApiKeyRequest("test", environment, callerClass, scopes ?? Scopes.All, null, locations ?? []),
+            TimeProvider.System);
+
+    /// <summary>Registers a provider whose sandbox and production base URL is <paramref name="baseUrl"/>, with routes.</summary>
+    public async Task RegisterProviderAsync(string key, string baseUrl, params (string RouteKey, RouteDefinition Definition)[] routes)
+    {
+        await using var session = Store.LightweightSession();
+        var now = DateTimeOffset.UtcNow;
+        await RegistrySeeding.EnsureProviderAsync(session, new ProviderRegistered(key, key, "none",
+            new Dictionary<ProviderEnvironment, string>
+            {
+                [ProviderEnvironment.Sandbox] = baseUrl,
+                [ProviderEnvironment.Production] = baseUrl
+            }, now), CancellationToken.None);
+        foreach (var (routeKey, definition) in routes)
+        {
+            await RegistrySeeding.EnsureRouteAsync(session, new RouteDefined(key, routeKey, 1, definition, now), CancellationToken.None);
+        }
+        await session.SaveChangesAsync();
+    }
+}

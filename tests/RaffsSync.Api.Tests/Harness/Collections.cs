@@ -1,0 +1,16 @@
+namespace RaffsSync.Api.Tests.Harness;
+
+// Each collection gets its own AppFixture, hence its own host and database: collections run in
+// parallel, tests inside one collection run one after another.
+
+[CollectionDefinition(Name)]
+public sealed class DispatchCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "dispatches";
+}
+
+[CollectionDefinition(Name)]
+public sealed class HttpContractCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "http contract";
+}

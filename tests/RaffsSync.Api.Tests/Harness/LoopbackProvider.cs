@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace RaffsSync.Api.Tests.Harness;
+
+public sealed record ReceivedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string Body);
+
+public sealed record ProviderReply(int Status, string Body = "{}");
+
+/// <summary>
+/// A real HTTP server on 127.0.0.1 standing in for a provider: it records every request and
+/// answers with the replies a test queues (200 "{}" once the queue is empty).
+/// </summary>
+public sealed class LoopbackProvider : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<ProviderReply> _replies = new();
+    private readonly ConcurrentQueue<ReceivedRequest> _received = new();
+
+    private LoopbackProvider(WebApplication app) => _app = app;
+
+    public string BaseUrl { get; private set; } = "";
+
+    public IReadOnlyList<ReceivedRequest> Received => [.. _received];
+
+    public static async Task<LoopbackProvider> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var provider = new LoopbackProvider(app);
+
+        app.Map("/{**path}", async (HttpContext context) =>
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            var body = await reader.ReadToEndAsync();
+            provider._received.Enqueue(new ReceivedRequest(
+                context.Request.Method,
+                context.Request.Path + context.Request.QueryString,
+                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+                body));
+
+            var reply = provider._replies.TryDequeue(out var queued) ? queued : new ProviderReply(200);
+            context.Response.StatusCode = reply.Status;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(reply.Body);
+        });
+
+        await app.StartAsync();
+        provider.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return provider;
+    }
+
+    public void Reply(int status, string body = "{}") => _replies.Enqueue(new ProviderReply(status, body));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
