@@ -19,7 +19,8 @@ public abstract record DispatchOutcome
                 $"The provider refused the credentials (HTTP {statusCode})."),
             >= 400 and < 500 => new Failed(FailureType.Rejected,
                 $"The provider rejected the request (HTTP {statusCode})."),
-            _ => new Failed(FailureType.Provider, $"The provider failed (HTTP {statusCode}).")
+            >= 500 => new Failed(FailureType.Provider, $"The provider failed (HTTP {statusCode})."),
+            _ => new Failed(FailureType.Provider, $"The provider answered with an unexpected status (HTTP {statusCode}).")
         };
     }
 
