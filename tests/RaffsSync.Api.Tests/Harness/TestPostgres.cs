@@ -28,18 +28,29 @@ public static class TestPostgres
         return new NpgsqlConnectionStringBuilder(Server.Value) { Database = name }.ConnectionString;
     }
 
+    /// <summary>Earlier runs' clusters, once stopped (no postmaster.pid), are only disk: remove them.</summary>
+    private static void RemoveStoppedClusters(string parent)
+    {
+        if (!Directory.Exists(parent)) return;
+        foreach (var root in Directory.GetDirectories(parent))
+        {
+            if (File.Exists(Path.Combine(root, "data", "postmaster.pid"))) continue;
+            try { Directory.Delete(root, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* another run's; leave it */ }
+        }
+    }
+
     private static string StartServer()
     {
         var configured = Environment.GetEnvironmentVariable(Variable);
         if (!string.IsNullOrWhiteSpace(configured)) return configured;
 
-        var root = Path.Combine(Path.GetTempPath(), "raffssync-tests-" + Guid.NewGuid().ToString("N")[..8]);
+        var parent = Path.Combine(Path.GetTempPath(), "raffssync-tests");
+        RemoveStoppedClusters(parent);
+
+        var root = Path.Combine(parent, Guid.NewGuid().ToString("N")[..8]);
         var cluster = LocalPostgresCluster.Start(new LocalPostgresOptions(root, LocalPostgresCluster.FreePort(), Durable: false));
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            cluster.Stop();
-            try { Directory.Delete(root, recursive: true); } catch (IOException) { /* best effort */ }
-        };
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.Stop();
         return cluster.ConnectionString();
     }
 }
