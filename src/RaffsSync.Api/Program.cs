@@ -54,8 +54,10 @@ builder.Host.UseWolverine(opts =>
 });
 builder.Services.CritterStackDefaults(defaults =>
 {
-    // Generated handler code is compiled at start unless 'codegen write' put it in the build.
-    defaults.Production.GeneratedCodeMode = TypeLoadMode.Auto;
+    // Production loads the handler code that 'codegen write' put in the build, compiling only
+    // what is missing. Every other environment (Development, Testing) compiles in memory and
+    // never reads or writes Internal/Generated.
+    defaults.Production.GeneratedCodeMode = builder.Environment.IsProduction() ? TypeLoadMode.Auto : TypeLoadMode.Dynamic;
     defaults.Development.GeneratedCodeMode = TypeLoadMode.Dynamic;
 });
 builder.Services.AddWolverineHttp();
