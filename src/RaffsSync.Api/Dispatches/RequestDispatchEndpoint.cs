@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -17,7 +18,11 @@ using Route = RaffsSync.Domain.Registry.Route;
 
 namespace RaffsSync.Api.Dispatches;
 
-public sealed record RequestDispatch(string? TenantId, string? Provider, string? RouteKey, JsonElement? Payload);
+public sealed record RequestDispatch(
+    [property: JsonConverter(typeof(StringOrNumberConverter))] string? TenantId,
+    string? Provider,
+    string? RouteKey,
+    JsonElement? Payload);
 
 /// <summary>Carries the dispatch to the execution queue; the tenant rides on the envelope.</summary>
 public sealed record ExecuteDispatch(Guid DispatchId);

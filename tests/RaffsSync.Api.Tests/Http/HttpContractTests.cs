@@ -61,6 +61,45 @@ public sealed class HttpContractTests(AppFixture fixture) : ApiTest(fixture)
         Assert.Equal(["tenant_id", "route_key", "payload"], fields);
     }
 
+    [Theory]
+    [InlineData("""{"tenant_id": "29", "provider": 5, "route_key": "orders.push", "payload": {}}""", "provider")]
+    [InlineData("""{"tenant_id": true, "provider": "sandbox", "route_key": "orders.push", "payload": {}}""", "tenant_id")]
+    [InlineData("""{"tenant_id": 29.5, "provider": "sandbox", "route_key": "orders.push", "payload": {}}""", "tenant_id")]
+    public async Task a_value_of_the_wrong_type_is_400_validation_failed_naming_the_field(string json, string field)
+    {
+        var key = await Fixture.CreateKeyAsync();
+
+        var result = await Host.Scenario(s =>
+        {
+            s.Post.Text(json).ToUrl("/api/v1/dispatches");
+            s.WithRequestHeader("Content-Type", "application/json");
+            s.WithRequestHeader("Authorization", $"Bearer {key}");
+            s.IgnoreStatusCode();
+        });
+
+        var problem = await result.ShouldBeProblemAsync(400, "validation_failed");
+        var detail = problem.GetProperty("details")[0];
+        Assert.Equal(field, detail.GetProperty("field").GetString());
+        Assert.Equal("wrong_type", detail.GetProperty("issue").GetString());
+    }
+
+    [Fact]
+    public async Task tenant_id_may_be_sent_as_a_number_as_in_the_seed_examples()
+    {
+        var key = await Fixture.CreateKeyAsync();
+
+        var result = await Host.Scenario(s =>
+        {
+            s.Post.Text("""{"tenant_id": 29, "provider": "sandbox", "route_key": "orders.pul", "payload": {}}""").ToUrl("/api/v1/dispatches");
+            s.WithRequestHeader("Content-Type", "application/json");
+            s.WithRequestHeader("Authorization", $"Bearer {key}");
+            s.IgnoreStatusCode();
+        });
+
+        // Got past body reading and field validation to the route lookup.
+        await result.ShouldBeProblemAsync(404, "route_not_found");
+    }
+
     [Fact]
     public async Task missing_credentials_are_401_and_append_nothing()
     {

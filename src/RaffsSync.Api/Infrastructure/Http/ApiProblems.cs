@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc;
 
 namespace RaffsSync.Api.Infrastructure.Http;
@@ -10,7 +11,7 @@ public sealed record ProblemDetail(string Field, string Issue, string? Hint = nu
 /// <c>details</c> and <c>request_id</c>. Endpoints build problems with <see cref="Create"/>;
 /// every other error (framework 4xx, 500s) is completed by <see cref="Complete"/>.
 /// </summary>
-public static class ApiProblems
+public static partial class ApiProblems
 {
     private const string TypeBase = "https://raffssync.io/errors/";
 
@@ -56,12 +57,7 @@ public static class ApiProblems
 
         if (status == 400 && problem.Title == "Invalid JSON format") // Wolverine.Http's body-reading failure
         {
-            problem.Extensions.TryGetValue("lineNumber", out var line);
-            problem.Extensions.TryGetValue("bytePositionInLine", out var position);
-            var hint = $"line {line}, byte {position}";
-            problem.Extensions.Clear();
-            Rewrite(problem, "invalid_json", "The request body is not valid JSON.",
-                [new ProblemDetail("body", "invalid_json", hint)]);
+            RewriteBodyReadingFailure(problem);
         }
         else if (!problem.Extensions.ContainsKey("code"))
         {
@@ -77,6 +73,34 @@ public static class ApiProblems
         problem.Extensions.Remove("exception");
         problem.Extensions["request_id"] = context.TraceIdentifier;
     }
+
+    /// <summary>
+    /// Valid JSON with a value of the wrong type is a validation failure naming the field;
+    /// anything else is JSON that does not parse.
+    /// </summary>
+    private static void RewriteBodyReadingFailure(ProblemDetails problem)
+    {
+        problem.Extensions.TryGetValue("lineNumber", out var line);
+        problem.Extensions.TryGetValue("bytePositionInLine", out var position);
+        problem.Extensions.Clear();
+
+        var wrongType = WrongTypeField().Match(problem.Detail ?? "");
+        if (wrongType.Success)
+        {
+            var field = wrongType.Groups[1].Value;
+            Rewrite(problem, "validation_failed", $"'{field}' has the wrong type.",
+                [new ProblemDetail(field, "wrong_type")]);
+        }
+        else
+        {
+            Rewrite(problem, "invalid_json", "The request body is not valid JSON.",
+                [new ProblemDetail("body", "invalid_json", $"line {line}, byte {position}")]);
+        }
+    }
+
+    // System.Text.Json: "The JSON value could not be converted to X. Path: $.field | LineNumber: ..."
+    [GeneratedRegex(@"could not be converted to .*? Path: \$\.([A-Za-z0-9_.\[\]]+)")]
+    private static partial Regex WrongTypeField();
 
     private static void Rewrite(ProblemDetails problem, string code, string message, ProblemDetail[] details)
     {
