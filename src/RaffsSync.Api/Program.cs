@@ -8,6 +8,7 @@ using RaffsSync.Api.Access;
 using RaffsSync.Api.Dispatches;
 using RaffsSync.Api.Health;
 using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Api.Infrastructure.OpenApi;
 using RaffsSync.Api.Infrastructure.Postgres;
 using RaffsSync.Api.Registry;
 using RaffsSync.Api.Sandbox;
@@ -71,7 +72,7 @@ builder.Services.AddProblemDetails(options =>
     options.CustomizeProblemDetails = context => ApiProblems.Complete(context.ProblemDetails, context.HttpContext));
 builder.Services.AddApiKeyAccess();
 builder.Services.AddRaffsSyncHealth();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(options => options.AddDocumentTransformer<ApiKeySecurityScheme>());
 builder.Services.AddHttpClient(ProviderGateway.ClientName)
     .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan) // each route sets its own timeout
     .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });

@@ -264,7 +264,9 @@ public sealed class HttpContractTests(AppFixture fixture) : ApiTest(fixture)
         await Host.Scenario(s => { s.Get.Url("/health/ready"); s.StatusCodeShouldBeOk(); });
 
         var openApi = await Host.Scenario(s => { s.Get.Url("/openapi/v1.json"); s.StatusCodeShouldBeOk(); });
-        var paths = JsonDocument.Parse(await openApi.ReadAsTextAsync()).RootElement.GetProperty("paths");
+        var document = JsonDocument.Parse(await openApi.ReadAsTextAsync()).RootElement;
+        Assert.Equal("bearer", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("api_key").GetProperty("scheme").GetString());
+        var paths = document.GetProperty("paths");
         Assert.True(paths.TryGetProperty("/api/v1/dispatches", out _));
         Assert.True(paths.TryGetProperty("/api/v1/dispatches/{id}", out _));
 
