@@ -68,6 +68,7 @@ builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(json =>
     json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
     json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
 });
+builder.Services.AddExceptionHandler<ConcurrencyConflicts>();
 builder.Services.AddProblemDetails(options =>
     options.CustomizeProblemDetails = context => ApiProblems.Complete(context.ProblemDetails, context.HttpContext));
 builder.Services.AddApiKeyAccess();
@@ -78,6 +79,7 @@ builder.Services.AddHttpClient(ProviderGateway.ClientName)
     .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
 builder.Services.AddSingleton<ProviderGateway>();
 builder.Services.AddSingleton<SelfAddress>();
+builder.Services.AddSingleton<ProviderRequestBuilder>();
 builder.Services.AddTransient<BuiltInRegistry>();
 if (builder.Environment.IsDevelopment()) builder.Services.AddHostedService<DevelopmentDemoKey>();
 

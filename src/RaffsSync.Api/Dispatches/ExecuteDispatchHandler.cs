@@ -20,7 +20,7 @@ public static class ExecuteDispatchHandler
         [WriteAggregate] Dispatch dispatch,
         IQuerySession session,
         ProviderGateway gateway,
-        SelfAddress self,
+        ProviderRequestBuilder builder,
         TimeProvider clock,
         CancellationToken cancellation)
     {
@@ -29,16 +29,15 @@ public static class ExecuteDispatchHandler
 
         var route = await session.LoadAsync<Route>(RegistryIds.Route(dispatch.Provider, dispatch.RouteKey), cancellation);
         var provider = await session.LoadAsync<Provider>(RegistryIds.Provider(dispatch.Provider), cancellation);
-        var definition = route?.AtVersion(dispatch.RouteVersion)
-            ?? throw new InvalidOperationException($"Route {dispatch.Provider}/{dispatch.RouteKey} v{dispatch.RouteVersion} is missing.");
-        var baseUrl = provider?.BaseUrls.GetValueOrDefault(dispatch.Environment)
-            ?? throw new InvalidOperationException($"Provider {dispatch.Provider} has no {dispatch.Environment} base URL.");
+        var definition = route?.AtVersion(dispatch.RouteVersion);
+        if (definition is null || provider is null)
+            throw new InvalidOperationException($"Route {dispatch.Provider}/{dispatch.RouteKey} v{dispatch.RouteVersion} is missing.");
 
-        RenderedRequest request;
+        RenderedRequests request;
         try
         {
-            request = RequestRenderer.Render(definition, self.Resolve(baseUrl),
-                TemplateContext.ForDispatch(dispatch.Id, dispatch.TenantId, dispatch.Payload));
+            request = builder.Build(provider, definition, dispatch.Environment,
+                new TemplateInputs(dispatch.Id, dispatch.TenantId, dispatch.Payload, clock.GetUtcNow()));
         }
         catch (TemplateException e)
         {
@@ -46,7 +45,7 @@ public static class ExecuteDispatchHandler
         }
 
         var startedAt = clock.GetUtcNow();
-        var result = await gateway.SendAsync(request, definition.EffectiveTimeout, cancellation);
-        return [.. DispatchExecution.RecordAttempt(dispatch, definition, request, result, startedAt, clock.GetUtcNow())];
+        var result = await gateway.SendAsync(request.ToSend, definition.EffectiveTimeout, cancellation);
+        return [.. DispatchExecution.RecordAttempt(dispatch, definition, request.Masked, result, startedAt, clock.GetUtcNow())];
     }
 }

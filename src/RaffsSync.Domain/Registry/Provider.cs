@@ -6,8 +6,14 @@ public sealed record Provider
     public string Key { get; init; } = "";
     public string Name { get; init; } = "";
     public string AuthKind { get; init; } = "none";
+    public string? InboundSignature { get; init; }
     public IReadOnlyDictionary<ProviderEnvironment, string> BaseUrls { get; init; } =
         new Dictionary<ProviderEnvironment, string>();
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Providers that authenticate callers need a connection (credentials) per location.</summary>
+    public bool NeedsConnection => AuthKind != "none";
 
     public static Provider Create(ProviderRegistered e) => new()
     {
@@ -15,6 +21,18 @@ public sealed record Provider
         Key = e.Key,
         Name = e.Name,
         AuthKind = e.AuthKind,
-        BaseUrls = e.BaseUrls
+        InboundSignature = e.InboundSignature,
+        BaseUrls = e.BaseUrls,
+        CreatedAt = e.RegisteredAt,
+        UpdatedAt = e.RegisteredAt
+    };
+
+    public Provider Apply(ProviderChanged e) => this with
+    {
+        Name = e.Name,
+        AuthKind = e.AuthKind,
+        InboundSignature = e.InboundSignature,
+        BaseUrls = e.BaseUrls,
+        UpdatedAt = e.ChangedAt
     };
 }

@@ -5,11 +5,33 @@ public sealed record ProviderRegistered(
     string Name,
     string AuthKind,
     IReadOnlyDictionary<ProviderEnvironment, string> BaseUrls,
-    DateTimeOffset RegisteredAt);
+    DateTimeOffset RegisteredAt,
+    string? InboundSignature = null);
 
+public sealed record ProviderChanged(
+    string Key,
+    string Name,
+    string AuthKind,
+    IReadOnlyDictionary<ProviderEnvironment, string> BaseUrls,
+    DateTimeOffset ChangedAt,
+    string? InboundSignature = null);
+
+/// <summary>Version 1 of a route.</summary>
 public sealed record RouteDefined(
     string Provider,
     string RouteKey,
     int Version,
     RouteDefinition Definition,
     DateTimeOffset DefinedAt);
+
+/// <summary>A new version of a route; dispatches accepted earlier keep the version they pinned.</summary>
+public sealed record RouteRevised(
+    string Provider,
+    string RouteKey,
+    int Version,
+    RouteDefinition Definition,
+    DateTimeOffset RevisedAt);
+
+public sealed record RouteDisabled(string Provider, string RouteKey, DateTimeOffset DisabledAt);
+
+public sealed record RouteEnabled(string Provider, string RouteKey, DateTimeOffset EnabledAt);

@@ -1,5 +1,10 @@
 namespace RaffsSync.Domain.Registry;
 
+/// <summary>Who made a registry change and from which request (the event's metadata).</summary>
+public sealed record ChangeSource(string? Author, string? RequestId);
+
+public sealed record RouteVersion(int Version, RouteDefinition Definition, DateTimeOffset DefinedAt, string? DefinedBy, string? RequestId);
+
 /// <summary>A provider operation with every version it has had; dispatches pin one version.</summary>
 public sealed record Route
 {
@@ -8,19 +13,42 @@ public sealed record Route
     public string RouteKey { get; init; } = "";
     public int Version { get; init; }
     public bool Enabled { get; init; } = true;
-    public IReadOnlyList<RouteDefinition> Versions { get; init; } = [];
+    public DateTimeOffset UpdatedAt { get; init; }
+    public IReadOnlyList<RouteVersion> Versions { get; init; } = [];
 
-    public RouteDefinition Current => Versions[^1];
+    public RouteDefinition Current => Versions[^1].Definition;
 
     public RouteDefinition? AtVersion(int version) =>
-        version >= 1 && version <= Versions.Count ? Versions[version - 1] : null;
+        version >= 1 && version <= Versions.Count ? Versions[version - 1].Definition : null;
 
-    public static Route Create(RouteDefined e) => new()
+    public static Route Create(RouteDefined e, ChangeSource source) => new()
     {
         Id = RegistryIds.Route(e.Provider, e.RouteKey),
         Provider = e.Provider,
         RouteKey = e.RouteKey,
         Version = e.Version,
-        Versions = [e.Definition]
+        UpdatedAt = e.DefinedAt,
+        Versions = [new RouteVersion(e.Version, e.Definition, e.DefinedAt, source.Author, source.RequestId)]
     };
+
+    public Route Apply(RouteRevised e, ChangeSource source) => this with
+    {
+        Version = e.Version,
+        UpdatedAt = e.RevisedAt,
+        Versions = [.. Versions, new RouteVersion(e.Version, e.Definition, e.RevisedAt, source.Author, source.RequestId)]
+    };
+
+    /// <summary>The route after one more of its events; what the projection stores, for answering before commit.</summary>
+    public static Route Evolve(Route? current, object e, ChangeSource source) => e switch
+    {
+        RouteDefined defined => Create(defined, source),
+        RouteRevised revised => current!.Apply(revised, source),
+        RouteDisabled disabled => current!.Apply(disabled),
+        RouteEnabled enabled => current!.Apply(enabled),
+        _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "not a route event")
+    };
+
+    public Route Apply(RouteDisabled e) => this with { Enabled = false, UpdatedAt = e.DisabledAt };
+
+    public Route Apply(RouteEnabled e) => this with { Enabled = true, UpdatedAt = e.EnabledAt };
 }

@@ -9,6 +9,13 @@ public static partial class StringTemplate
     [GeneratedRegex(@"\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_-]+)*)\s*\}\}")]
     private static partial Regex Placeholder();
 
+    /// <summary>The paths a template reads, or null when it has a placeholder that is not a plain path.</summary>
+    public static IReadOnlyList<string>? Placeholders(string template)
+    {
+        var paths = Placeholder().Matches(template).Select(m => m.Groups[1].Value).ToArray();
+        return Placeholder().Replace(template, "").Contains("{{", StringComparison.Ordinal) ? null : paths;
+    }
+
     public static string Render(string template, TemplateContext context, string templatePath,
         Func<string, string>? encode = null)
     {

@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace RaffsSync.Api.Infrastructure.Http;
+
+/// <summary>The page style list of API.md (seed 003): totals, page links and <c>data</c>.</summary>
+public sealed record PageEnvelope<T>(
+    long Total,
+    int PerPage,
+    int CurrentPage,
+    int LastPage,
+    string FirstPageUrl,
+    string LastPageUrl,
+    string? NextPageUrl,
+    string? PrevPageUrl,
+    string Path,
+    long? From,
+    long? To,
+    IReadOnlyList<T> Data);
+
+/// <summary><c>?page=</c> (from 1) and <c>?per_page=</c> (1 to 100, default 15).</summary>
+public sealed record PageRequest(int Page, int PerPage)
+{
+    public const int MaxPerPage = 100;
+    public const int DefaultPerPage = 15;
+
+    public int Skip => (Page - 1) * PerPage;
+
+    public static PageRequest From(HttpRequest request)
+    {
+        var page = int.TryParse(request.Query["page"], out var p) && p >= 1 ? p : 1;
+        var perPage = int.TryParse(request.Query["per_page"], out var n) ? Math.Clamp(n, 1, MaxPerPage) : DefaultPerPage;
+        return new PageRequest(page, perPage);
+    }
+
+    public PageEnvelope<T> Envelope<T>(IReadOnlyList<T> data, long total, HttpRequest request)
+    {
+        var lastPage = (int)Math.Max(1, (total + PerPage - 1) / PerPage);
+        var path = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}";
+
+        string Url(int page)
+        {
+            var query = request.Query.ToDictionary(q => q.Key, q => (string?)q.Value.ToString());
+            query["page"] = page.ToString();
+            query["per_page"] = PerPage.ToString();
+            return QueryHelpers.AddQueryString(path, query);
+        }
+
+        return new PageEnvelope<T>(total, PerPage, Page, lastPage, Url(1), Url(lastPage),
+            Page < lastPage ? Url(Page + 1) : null,
+            Page > 1 ? Url(Math.Min(Page - 1, lastPage)) : null,
+            path,
+            data.Count > 0 ? Skip + 1 : null,
+            data.Count > 0 ? Skip + data.Count : null,
+            data);
+    }
+}

@@ -1,0 +1,80 @@
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Domain;
+using RaffsSync.Domain.Access;
+using RaffsSync.Domain.Registry;
+using Wolverine.Http;
+
+namespace RaffsSync.Api.Registry;
+
+public sealed record ProviderInput(
+    string? Key,
+    string? Name,
+    string? AuthKind,
+    Dictionary<string, string>? BaseUrls,
+    string? InboundSignature);
+
+/// <summary>The provider registry: each provider is a stream; registering and changing are events.</summary>
+public static class ProviderEndpoints
+{
+    [Authorize(Policy = Scopes.RegistryRead)]
+    [WolverineGet("/api/v1/providers")]
+    public static async Task<PageEnvelope<ProviderView>> List(IQuerySession session, HttpContext context, CancellationToken cancellation)
+    {
+        var page = PageRequest.From(context.Request);
+        var providers = await session.Query<Provider>().Stats(out var stats)
+            .OrderBy(p => p.Key).Skip(page.Skip).Take(page.PerPage).ToListAsync(cancellation);
+        return page.Envelope(providers.Select(ProviderView.From).ToList(), stats.TotalResults, context.Request);
+    }
+
+    [Authorize(Policy = Scopes.RegistryRead)]
+    [WolverineGet("/api/v1/providers/{provider}")]
+    public static async Task<IResult> Get(string provider, IQuerySession session, CancellationToken cancellation) =>
+        await session.LoadAsync<Provider>(RegistryIds.Provider(provider), cancellation) is { } found
+            ? Results.Ok(ProviderView.From(found))
+            : ProblemResults.NotFound("provider_not_found", $"Provider '{provider}' was not found.");
+
+    [Authorize(Policy = Scopes.RegistryWrite)]
+    [WolverinePost("/api/v1/providers")]
+    public static async Task<IResult> Post(ProviderInput input, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)
+    {
+        var errors = ProviderValidation.Validate(input.Key, input.Name, input.AuthKind, input.BaseUrls);
+        if (errors.Count > 0) return ProblemResults.Validation(errors);
+
+        var id = RegistryIds.Provider(input.Key!);
+        var registered = new ProviderRegistered(input.Key!, input.Name!, input.AuthKind ?? "none", BaseUrls(input),
+            clock.GetUtcNow(), input.InboundSignature);
+
+        switch (ProviderDecisions.Register(await session.LoadAsync<Provider>(id, cancellation), registered))
+        {
+            case RegistryDecision.Conflict conflict:
+                return ProblemResults.Conflict(conflict);
+            default:
+                session.Events.StartStream<Provider>(id, registered);
+                return Results.Created($"/api/v1/providers/{registered.Key}", ProviderView.From(Provider.Create(registered)));
+        }
+    }
+
+    [Authorize(Policy = Scopes.RegistryWrite)]
+    [WolverinePut("/api/v1/providers/{provider}")]
+    public static async Task<IResult> Put(string provider, ProviderInput input, IDocumentSession session, TimeProvider clock,
+        CancellationToken cancellation)
+    {
+        var errors = ProviderValidation.Validate(provider, input.Name, input.AuthKind, input.BaseUrls).ToList();
+        if (input.Key is not null && input.Key != provider) errors.Add(new FieldError("key", "immutable", $"the key stays '{provider}'"));
+        if (errors.Count > 0) return ProblemResults.Validation(errors);
+
+        var stream = await session.Events.FetchForWriting<Provider>(RegistryIds.Provider(provider), cancellation);
+        if (stream.Aggregate is not { } existing) return ProblemResults.NotFound("provider_not_found", $"Provider '{provider}' was not found.");
+
+        var changed = new ProviderChanged(provider, input.Name!, input.AuthKind ?? "none", BaseUrls(input), clock.GetUtcNow(),
+            input.InboundSignature);
+        var decision = (RegistryDecision.Append)ProviderDecisions.Change(existing, changed);
+        stream.AppendMany(decision.Events);
+        return Results.Ok(ProviderView.From(decision.ChangesNothing ? existing : existing.Apply(changed)));
+    }
+
+    private static Dictionary<ProviderEnvironment, string> BaseUrls(ProviderInput input) =>
+        input.BaseUrls!.ToDictionary(b => Enum.Parse<ProviderEnvironment>(b.Key, ignoreCase: true), b => b.Value);
+}

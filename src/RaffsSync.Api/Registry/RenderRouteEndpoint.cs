@@ -1,0 +1,60 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using RaffsSync.Api.Access;
+using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Domain.Access;
+using RaffsSync.Domain.Registry;
+using RaffsSync.Domain.Templates;
+using Wolverine.Http;
+
+namespace RaffsSync.Api.Registry;
+
+public sealed record RenderRoute(
+    [property: JsonConverter(typeof(StringOrNumberConverter))] string? TenantId,
+    JsonElement? Payload,
+    int? Version,
+    string? IdempotencyKey);
+
+public sealed record RenderedRouteView(int RouteVersion, string Method, string Url, IReadOnlyDictionary<string, string> Headers, string? Body);
+
+public static class RenderRouteEndpoint
+{
+    /// <summary>Dry run: the request a dispatch would send now, credentials masked. Nothing is sent or stored.</summary>
+    [Authorize(Policy = Scopes.RegistryRead)]
+    [WolverinePost("/api/v1/providers/{provider}/routes/{routeKey}/render")]
+    public static async Task<IResult> Post(string provider, string routeKey, RenderRoute input, IQuerySession session,
+        HttpContext context, ProviderRequestBuilder builder, TimeProvider clock, CancellationToken cancellation)
+    {
+        var missing = new List<ProblemDetail>();
+        if (string.IsNullOrWhiteSpace(input.TenantId)) missing.Add(new("tenant_id", "required"));
+        if (input.Payload is null || input.Payload.Value.ValueKind == JsonValueKind.Null) missing.Add(new("payload", "required"));
+        if (missing.Count > 0) return Results.Problem(ApiProblems.Validation([.. missing]));
+
+        var caller = Caller.From(context.User);
+        if (!caller.CanAccess(input.TenantId!))
+            return ProblemResults.NotFound("not_found", $"Location '{input.TenantId}' was not found.");
+
+        var route = await RouteEndpoints.Find(session, provider, routeKey, cancellation);
+        var providerDoc = await session.LoadAsync<Provider>(RegistryIds.Provider(provider), cancellation);
+        if (route is null || providerDoc is null)
+            return ProblemResults.NotFound("route_not_found", $"Provider '{provider}' has no route '{routeKey}'.");
+
+        var version = input.Version ?? route.Version;
+        if (route.AtVersion(version) is not { } definition)
+            return ProblemResults.NotFound("not_found", $"Route '{provider}/{routeKey}' has no version {version}.");
+
+        try
+        {
+            var inputs = new TemplateInputs(Guid.Empty, input.TenantId!, input.Payload!.Value, clock.GetUtcNow(), input.IdempotencyKey);
+            var masked = builder.Build(providerDoc, definition, caller.Environment, inputs).Masked;
+            return Results.Ok(new RenderedRouteView(version, masked.Method, masked.Url, masked.Headers, masked.Body));
+        }
+        catch (TemplateException e)
+        {
+            return Results.Problem(ApiProblems.Create(422, "render_failed", $"{e.TemplatePath}: {e.Message}",
+                new ProblemDetail(e.TemplatePath, "render_failed", e.Message)));
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using RaffsSync.Domain;
+using RaffsSync.Domain.Registry;
+
+namespace RaffsSync.Api.Registry;
+
+/// <summary>
+/// A route as written to <c>PUT .../routes/{route_key}</c>: the definition plus the <c>version</c>
+/// the writer last saw. Type errors and schema errors both come back as field-level problems.
+/// </summary>
+public sealed record RouteBody(RouteDefinition? Definition, int? Version, IReadOnlyList<FieldError> Errors)
+{
+    public static RouteBody Parse(JsonElement body, JsonSerializerOptions json)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
+            return new RouteBody(null, null, [new FieldError("body", "invalid", "a JSON object")]);
+
+        int? version = null;
+        if (body.TryGetProperty("version", out var v) && v.ValueKind != JsonValueKind.Null)
+        {
+            if (!v.TryGetInt32(out var number))
+                return new RouteBody(null, null, [new FieldError("version", "wrong_type", "a whole number")]);
+            version = number;
+        }
+
+        RouteDefinition? definition;
+        try
+        {
+            definition = body.Deserialize<RouteDefinition>(json);
+        }
+        catch (JsonException e)
+        {
+            var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "body" : e.Path.TrimStart('$', '.');
+            return new RouteBody(null, version, [new FieldError(field, "wrong_type")]);
+        }
+
+        return new RouteBody(definition, version, RouteValidation.Validate(definition));
+    }
+
+    /// <summary><c>If-Match: "3"</c> stands for <c>"version": 3</c>.</summary>
+    public static int? IfMatchVersion(HttpRequest request)
+    {
+        var header = request.Headers.IfMatch.ToString().Trim().Trim('"');
+        return int.TryParse(header, out var version) ? version : null;
+    }
+}
+
+public static class ApiJson
+{
+    public static JsonSerializerOptions Options(this HttpContext context) =>
+        context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+}

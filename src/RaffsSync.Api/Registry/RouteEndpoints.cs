@@ -1,0 +1,129 @@
+using System.Text.Json;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Domain;
+using RaffsSync.Domain.Access;
+using RaffsSync.Domain.Registry;
+using Wolverine.Http;
+using Route = RaffsSync.Domain.Registry.Route;
+
+namespace RaffsSync.Api.Registry;
+
+/// <summary>
+/// Routes are versioned templates. Each write is an event on the route's stream with its author
+/// (the caller's key) and request id; dispatches pin the version current when they were accepted.
+/// </summary>
+public static class RouteEndpoints
+{
+    private const string RoutePath = "/api/v1/providers/{provider}/routes/{routeKey}";
+
+    [Authorize(Policy = Scopes.RegistryRead)]
+    [WolverineGet("/api/v1/providers/{provider}/routes")]
+    public static async Task<IResult> List(string provider, IQuerySession session, HttpContext context, CancellationToken cancellation)
+    {
+        if (await session.LoadAsync<Provider>(RegistryIds.Provider(provider), cancellation) is null)
+            return ProviderNotFound(provider);
+
+        var page = PageRequest.From(context.Request);
+        var routes = await session.Query<Route>().Stats(out var stats).Where(r => r.Provider == provider)
+            .OrderBy(r => r.RouteKey).Skip(page.Skip).Take(page.PerPage).ToListAsync(cancellation);
+        return Results.Ok(page.Envelope(routes.Select(RouteView.From).ToList(), stats.TotalResults, context.Request));
+    }
+
+    [Authorize(Policy = Scopes.RegistryRead)]
+    [WolverineGet(RoutePath)]
+    public static async Task<IResult> Get(string provider, string routeKey, IQuerySession session, CancellationToken cancellation) =>
+        await Find(session, provider, routeKey, cancellation) is { } route
+            ? Results.Ok(RouteView.From(route))
+            : RouteNotFound(provider, routeKey);
+
+    [Authorize(Policy = Scopes.RegistryRead)]
+    [WolverineGet(RoutePath + "/versions")]
+    public static async Task<IResult> Versions(string provider, string routeKey, IQuerySession session, HttpContext context,
+        CancellationToken cancellation)
+    {
+        if (await Find(session, provider, routeKey, cancellation) is not { } route) return RouteNotFound(provider, routeKey);
+
+        var page = PageRequest.From(context.Request);
+        var versions = route.Versions.Skip(page.Skip).Take(page.PerPage).Select(RouteVersionView.From).ToList();
+        return Results.Ok(page.Envelope(versions, route.Versions.Count, context.Request));
+    }
+
+    [Authorize(Policy = Scopes.RegistryRead)]
+    [WolverineGet(RoutePath + "/versions/{version}")]
+    public static async Task<IResult> Version(string provider, string routeKey, int version, IQuerySession session,
+        CancellationToken cancellation)
+    {
+        if (await Find(session, provider, routeKey, cancellation) is not { } route) return RouteNotFound(provider, routeKey);
+        return version >= 1 && version <= route.Versions.Count
+            ? Results.Ok(RouteVersionView.From(route.Versions[version - 1]))
+            : ProblemResults.NotFound("not_found", $"Route '{provider}/{routeKey}' has no version {version}.");
+    }
+
+    /// <summary>Defines (201) or revises (200) a route. A stale or missing <c>version</c> is 409 <c>version_conflict</c>.</summary>
+    [Authorize(Policy = Scopes.RegistryWrite)]
+    [WolverinePut(RoutePath)]
+    public static async Task<IResult> Put(string provider, string routeKey, JsonElement body, IDocumentSession session,
+        HttpContext context, TimeProvider clock, CancellationToken cancellation)
+    {
+        var parsed = RouteBody.Parse(body, context.Options());
+        var errors = parsed.Errors.ToList();
+        if (!RouteValidation.IsValidKey(routeKey)) errors.Insert(0, new FieldError("route_key", "invalid", "letters, digits, '.', '_' and '-'"));
+        if (errors.Count > 0) return ProblemResults.Validation(errors);
+
+        if (await session.LoadAsync<Provider>(RegistryIds.Provider(provider), cancellation) is null) return ProviderNotFound(provider);
+
+        var stream = await session.Events.FetchForWriting<Route>(RegistryIds.Route(provider, routeKey), cancellation);
+        var expected = parsed.Version ?? RouteBody.IfMatchVersion(context.Request);
+        var decision = RouteDecisions.Put(stream.Aggregate, provider, routeKey, parsed.Definition!, expected, clock.GetUtcNow());
+        if (decision is RegistryDecision.Conflict conflict) return ProblemResults.Conflict(conflict);
+
+        var events = ((RegistryDecision.Append)decision).Events;
+        stream.AppendMany(events);
+        var written = Project(stream.Aggregate, events, context);
+        var view = RouteView.From(written);
+        return stream.Aggregate is null
+            ? Results.Created($"/api/v1/providers/{provider}/routes/{routeKey}", view)
+            : Results.Ok(view);
+    }
+
+    [Authorize(Policy = Scopes.RegistryWrite)]
+    [WolverinePost(RoutePath + "/disable")]
+    public static Task<IResult> Disable(string provider, string routeKey, IDocumentSession session, HttpContext context,
+        TimeProvider clock, CancellationToken cancellation) =>
+        SetEnabled(provider, routeKey, enabled: false, session, context, clock, cancellation);
+
+    [Authorize(Policy = Scopes.RegistryWrite)]
+    [WolverinePost(RoutePath + "/enable")]
+    public static Task<IResult> Enable(string provider, string routeKey, IDocumentSession session, HttpContext context,
+        TimeProvider clock, CancellationToken cancellation) =>
+        SetEnabled(provider, routeKey, enabled: true, session, context, clock, cancellation);
+
+    private static async Task<IResult> SetEnabled(string provider, string routeKey, bool enabled, IDocumentSession session,
+        HttpContext context, TimeProvider clock, CancellationToken cancellation)
+    {
+        var stream = await session.Events.FetchForWriting<Route>(RegistryIds.Route(provider, routeKey), cancellation);
+        if (stream.Aggregate is not { } route) return RouteNotFound(provider, routeKey);
+
+        var events = ((RegistryDecision.Append)RouteDecisions.SetEnabled(route, enabled, clock.GetUtcNow())).Events;
+        stream.AppendMany(events);
+        return Results.Ok(RouteView.From(Project(route, events, context)));
+    }
+
+    /// <summary>The route as it will be once these events commit (the inline projection stores the same).</summary>
+    private static Route Project(Route? route, IReadOnlyList<object> events, HttpContext context)
+    {
+        var source = new ChangeSource(context.User.Identity?.Name, context.TraceIdentifier);
+        return events.Aggregate(route, (current, e) => Route.Evolve(current, e, source))!;
+    }
+
+    public static Task<Route?> Find(IQuerySession session, string provider, string routeKey, CancellationToken cancellation) =>
+        session.LoadAsync<Route>(RegistryIds.Route(provider, routeKey), cancellation);
+
+    private static IResult ProviderNotFound(string provider) =>
+        ProblemResults.NotFound("provider_not_found", $"Provider '{provider}' was not found.");
+
+    private static IResult RouteNotFound(string provider, string routeKey) =>
+        ProblemResults.NotFound("route_not_found", $"Provider '{provider}' has no route '{routeKey}'.");
+}

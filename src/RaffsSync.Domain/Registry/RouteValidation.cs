@@ -1,0 +1,214 @@
+using System.Text.RegularExpressions;
+using System.Xml;
+using RaffsSync.Domain.Templates;
+
+namespace RaffsSync.Domain.Registry;
+
+/// <summary>Checks a route definition before it is stored; every problem names its field.</summary>
+public static partial class RouteValidation
+{
+    public static readonly IReadOnlyList<string> Kinds = ["http"];
+    public static readonly IReadOnlyList<string> Methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
+    public static readonly IReadOnlyList<string> AuthTypes = ["bearer", "api_key", "basic", "oauth2_client_credentials"];
+    public static readonly IReadOnlyList<string> Actions = ["retry", "fail", "rate_limited", "ignore"];
+    public static readonly IReadOnlyList<string> FailureTypes = ["rejected", "configuration", "provider"];
+    public static readonly IReadOnlyList<string> PaginationStyles = ["none", "page", "offset", "cursor", "link_header"];
+
+    /// <summary>What URL, query and body templates may read. Headers and auth may also read <c>credentials</c>.</summary>
+    public static readonly IReadOnlyList<string> TemplateRoots = ["payload", "connection", "dispatch", "idempotency_key", "now"];
+
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(5);
+
+    [GeneratedRegex(@"\bcredentials\b")]
+    private static partial Regex ReadsCredentials();
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
+    private static partial Regex Key();
+
+    /// <summary>Provider keys and route keys: letters, digits, '.', '_' and '-', at most 100 characters.</summary>
+    public static bool IsValidKey(string? key) => key is not null && Key().IsMatch(key);
+
+    public static IReadOnlyList<FieldError> Validate(RouteDefinition? route)
+    {
+        var errors = new List<FieldError>();
+        if (route is null) return [new FieldError("body", "required")];
+
+        if (string.IsNullOrWhiteSpace(route.Kind)) errors.Add(new("kind", "required"));
+        else if (!Kinds.Contains(route.Kind)) errors.Add(new("kind", "unsupported", "only 'http' routes can run today"));
+
+        ValidateRequest(route.Request, errors);
+        ValidateStatusCodes(route.Success, "success", errors);
+        ValidateDuration(route.Timeout, "timeout", errors, MaxTimeout);
+        if (route.Auth is not null) ValidateAuth(route.Auth, errors);
+        if (route.Response is not null)
+        {
+            ValidateExpression(route.Response.Records, "response.records", errors);
+            ValidateExpression(route.Response.Map, "response.map", errors);
+        }
+
+        for (var i = 0; i < (route.ErrorRules?.Count ?? 0); i++) ValidateErrorRule(route.ErrorRules![i], $"error_rules[{i}]", errors);
+        if (route.Backoff is not null) ValidateBackoff(route.Backoff, errors);
+        if (route.Pagination is not null) ValidatePagination(route.Pagination, errors);
+        if (route.RateLimit is not null)
+        {
+            if (route.RateLimit.Requests < 1) errors.Add(new("rate_limit.requests", "out_of_range", "at least 1"));
+            ValidateDuration(route.RateLimit.Per, "rate_limit.per", errors, required: true);
+        }
+
+        return errors;
+    }
+
+    private static void ValidateRequest(RequestTemplate? request, List<FieldError> errors)
+    {
+        if (request is null)
+        {
+            errors.Add(new("request", "required"));
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Method)) errors.Add(new("request.method", "required"));
+        else if (!Methods.Contains(request.Method.ToUpperInvariant()))
+            errors.Add(new("request.method", "unsupported", $"one of {string.Join(", ", Methods)}"));
+
+        if (string.IsNullOrWhiteSpace(request.Path)) errors.Add(new("request.path", "required"));
+        else
+        {
+            if (!request.Path.StartsWith('/')) errors.Add(new("request.path", "invalid", "starts with '/', relative to the provider's base URL"));
+            ValidateTemplate(request.Path, "request.path", errors, allowCredentials: false);
+        }
+
+        foreach (var (name, template) in request.Query ?? new Dictionary<string, string>())
+            ValidateTemplate(template, $"request.query.{name}", errors, allowCredentials: false);
+        foreach (var (name, template) in request.Headers ?? new Dictionary<string, string>())
+            ValidateTemplate(template, $"request.headers.{name}", errors, allowCredentials: true);
+
+        if (request.Body is not null)
+        {
+            if (ReadsCredentials().IsMatch(request.Body))
+                errors.Add(new("request.body", "forbidden", "credentials may only be used in headers and auth"));
+            else ValidateExpression(request.Body, "request.body", errors);
+        }
+    }
+
+    private static void ValidateAuth(AuthPlacement auth, List<FieldError> errors)
+    {
+        void Require(string? value, string field)
+        {
+            if (string.IsNullOrWhiteSpace(value)) errors.Add(new($"auth.{field}", "required"));
+            else ValidateTemplate(value, $"auth.{field}", errors, allowCredentials: true);
+        }
+
+        switch (auth.Type)
+        {
+            case "bearer":
+                Require(auth.Token, "token");
+                break;
+            case "api_key":
+                Require(auth.Name, "name");
+                Require(auth.Value, "value");
+                if (auth.In is not ("header" or "query")) errors.Add(new("auth.in", "invalid", "'header' or 'query'"));
+                break;
+            case "basic":
+                Require(auth.Username, "username");
+                Require(auth.Password, "password");
+                break;
+            case "oauth2_client_credentials":
+                Require(auth.ClientId, "client_id");
+                Require(auth.ClientSecret, "client_secret");
+                if (!Uri.TryCreate(auth.TokenUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+                    errors.Add(new("auth.token_url", "invalid", "an absolute http(s) URL"));
+                break;
+            default:
+                errors.Add(new("auth.type", string.IsNullOrWhiteSpace(auth.Type) ? "required" : "unsupported",
+                    $"one of {string.Join(", ", AuthTypes)}"));
+                break;
+        }
+    }
+
+    private static void ValidateErrorRule(ErrorRule rule, string field, List<FieldError> errors)
+    {
+        if (!Actions.Contains(rule.Action)) errors.Add(new($"{field}.action", "unsupported", $"one of {string.Join(", ", Actions)}"));
+        if (rule.Status is not { Count: > 0 } && string.IsNullOrEmpty(rule.BodyContains))
+            errors.Add(new($"{field}.status", "required", "match on status codes, body_contains, or both"));
+        ValidateStatusCodes(rule.Status, $"{field}.status", errors);
+        if (rule.FailureType is not null && !FailureTypes.Contains(rule.FailureType))
+            errors.Add(new($"{field}.failure_type", "unsupported", $"one of {string.Join(", ", FailureTypes)}"));
+        ValidateDuration(rule.MaxWait, $"{field}.max_wait", errors);
+    }
+
+    private static void ValidateBackoff(Backoff backoff, List<FieldError> errors)
+    {
+        if (backoff.Strategy is not ("exponential" or "fixed"))
+            errors.Add(new("backoff.strategy", "unsupported", "'exponential' or 'fixed'"));
+        ValidateDuration(backoff.Initial, "backoff.initial", errors, required: true);
+        ValidateDuration(backoff.Budget, "backoff.budget", errors, required: true);
+        if (backoff.MaxAttempts is < 1 or > 50) errors.Add(new("backoff.max_attempts", "out_of_range", "1 to 50"));
+    }
+
+    private static void ValidatePagination(Pagination pagination, List<FieldError> errors)
+    {
+        if (!PaginationStyles.Contains(pagination.Style))
+            errors.Add(new("pagination.style", "unsupported", $"one of {string.Join(", ", PaginationStyles)}"));
+        if (pagination.Style is "page" or "offset" or "cursor" && string.IsNullOrWhiteSpace(pagination.Param))
+            errors.Add(new("pagination.param", "required", "the query parameter that carries the page, offset or cursor"));
+        if (pagination.Style == "cursor")
+        {
+            if (string.IsNullOrWhiteSpace(pagination.Next)) errors.Add(new("pagination.next", "required", "JMESPath to the next cursor"));
+            else ValidateExpression(pagination.Next, "pagination.next", errors);
+        }
+        if (pagination.MaxPages is < 1 or > 1000) errors.Add(new("pagination.max_pages", "out_of_range", "1 to 1000"));
+    }
+
+    private static void ValidateTemplate(string template, string field, List<FieldError> errors, bool allowCredentials)
+    {
+        var paths = StringTemplate.Placeholders(template);
+        if (paths is null)
+        {
+            errors.Add(new(field, "invalid_template", "placeholders are plain paths such as {{payload.order_id}}"));
+            return;
+        }
+
+        foreach (var root in paths.Select(p => p.Split('.')[0]).Distinct())
+        {
+            if (root == "credentials" && !allowCredentials)
+                errors.Add(new(field, "forbidden", "credentials may only be used in headers and auth"));
+            else if (root != "credentials" && !TemplateRoots.Contains(root))
+                errors.Add(new(field, "unknown_input", $"'{root}' is not an input; use one of {string.Join(", ", TemplateRoots)}"));
+        }
+    }
+
+    private static void ValidateExpression(string? expression, string field, List<FieldError> errors)
+    {
+        if (expression is null) return;
+        if (!JsonExpression.TryParse(expression, out var problem)) errors.Add(new(field, "invalid_expression", problem));
+    }
+
+    private static void ValidateStatusCodes(IReadOnlyList<int>? codes, string field, List<FieldError> errors)
+    {
+        var invalid = codes?.Where(c => c is < 100 or > 599).ToArray() ?? [];
+        if (invalid.Length > 0) errors.Add(new(field, "out_of_range", $"HTTP status codes are 100 to 599, not {string.Join(", ", invalid)}"));
+    }
+
+    private static void ValidateDuration(string? value, string field, List<FieldError> errors, TimeSpan? max = null, bool required = false)
+    {
+        if (value is null)
+        {
+            if (required) errors.Add(new(field, "required"));
+            return;
+        }
+
+        TimeSpan duration;
+        try
+        {
+            duration = XmlConvert.ToTimeSpan(value);
+        }
+        catch (FormatException)
+        {
+            errors.Add(new(field, "invalid", "an ISO 8601 duration such as PT10S"));
+            return;
+        }
+
+        if (duration <= TimeSpan.Zero || (max is not null && duration > max))
+            errors.Add(new(field, "out_of_range", max is null ? "greater than zero" : $"greater than zero and at most {XmlConvert.ToString(max.Value)}"));
+    }
+}
