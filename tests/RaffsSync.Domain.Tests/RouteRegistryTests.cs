@@ -83,7 +83,7 @@ public sealed class RouteRegistryTests
         var revised = Assert.IsType<RegistryDecision.Append>(RouteDecisions.Put(v1, "acme", "orders.push", revisedDefinition, 1, T0.AddHours(1)));
         var v2 = v1.Apply((RouteRevised)Assert.Single(revised.Events), new ChangeSource("key-budi", "req-2"));
 
-        Assert.Equal(2, v2.Version);
+        Assert.Equal(2, v2.CurrentVersion);
         Assert.Equal(Minimal, v2.AtVersion(1));
         Assert.Equal(revisedDefinition, v2.AtVersion(2));
         Assert.Equal(["key-ana", "key-budi"], v2.Versions.Select(v => v.DefinedBy));

@@ -84,12 +84,12 @@ public static class RequestDispatchEndpoint
         var id = Guid.CreateVersion7();
         var tenantId = command.TenantId!;
 
-        var requested = new DispatchRequested(id, tenantId, route.Provider, route.RouteKey, route.Version,
+        var requested = new DispatchRequested(id, tenantId, route.Provider, route.RouteKey, route.CurrentVersion,
             caller.Environment, command.Payload!.Value.Clone(), clock.GetUtcNow());
 
         var start = MartenOps.StartStream<Dispatch>(id, tenantId, requested);
         var execute = new OutgoingMessages { new ExecuteDispatch(id).WithTenantId(tenantId) };
 
-        return (new DispatchAccepted(id, "accepted", route.Version, $"/api/v1/dispatches/{id}"), start, execute);
+        return (new DispatchAccepted(id, "accepted", route.CurrentVersion, $"/api/v1/dispatches/{id}"), start, execute);
     }
 }

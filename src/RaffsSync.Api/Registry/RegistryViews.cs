@@ -26,7 +26,7 @@ public sealed record RouteView(
     DateTimeOffset UpdatedAt)
 {
     public static RouteView From(Route r) =>
-        new(r.Provider, r.RouteKey, r.Version, r.Enabled ? "enabled" : "disabled", r.Current, r.UpdatedAt);
+        new(r.Provider, r.RouteKey, r.CurrentVersion, r.Enabled ? "enabled" : "disabled", r.Current, r.UpdatedAt);
 }
 
 public sealed record RouteVersionView(int Version, RouteDefinition Definition, DateTimeOffset DefinedAt, string? DefinedBy, string? RequestId)

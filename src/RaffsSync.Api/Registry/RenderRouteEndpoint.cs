@@ -41,7 +41,7 @@ public static class RenderRouteEndpoint
         if (route is null || providerDoc is null)
             return ProblemResults.NotFound("route_not_found", $"Provider '{provider}' has no route '{routeKey}'.");
 
-        var version = input.Version ?? route.Version;
+        var version = input.Version ?? route.CurrentVersion;
         if (route.AtVersion(version) is not { } definition)
             return ProblemResults.NotFound("not_found", $"Route '{provider}/{routeKey}' has no version {version}.");
 

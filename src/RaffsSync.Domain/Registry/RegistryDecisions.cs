@@ -30,15 +30,15 @@ public static class RouteDecisions
 
         if (expectedVersion is null)
             return new RegistryDecision.Conflict("version_conflict",
-                $"Route '{provider}/{routeKey}' exists at version {current.Version}; send that as 'version' (or If-Match) to revise it.");
+                $"Route '{provider}/{routeKey}' exists at version {current.CurrentVersion}; send that as 'version' (or If-Match) to revise it.");
 
-        if (expectedVersion != current.Version)
+        if (expectedVersion != current.CurrentVersion)
             return new RegistryDecision.Conflict("version_conflict",
-                $"Route '{provider}/{routeKey}' is at version {current.Version}, not {expectedVersion}; read it again and reapply your change.");
+                $"Route '{provider}/{routeKey}' is at version {current.CurrentVersion}, not {expectedVersion}; read it again and reapply your change.");
 
         return Equals(Canonical(current.Current), Canonical(definition))
             ? new RegistryDecision.Append([])
-            : new RegistryDecision.Append([new RouteRevised(provider, routeKey, current.Version + 1, definition, now)]);
+            : new RegistryDecision.Append([new RouteRevised(provider, routeKey, current.CurrentVersion + 1, definition, now)]);
     }
 
     public static RegistryDecision SetEnabled(Route route, bool enabled, DateTimeOffset now) =>

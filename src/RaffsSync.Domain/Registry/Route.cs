@@ -11,7 +11,8 @@ public sealed record Route
     public Guid Id { get; init; }
     public string Provider { get; init; } = "";
     public string RouteKey { get; init; } = "";
-    public int Version { get; init; }
+    /// <summary>The route's current version. (Not named Version: Marten would fill that with the stream version.)</summary>
+    public int CurrentVersion { get; init; }
     public bool Enabled { get; init; } = true;
     public DateTimeOffset UpdatedAt { get; init; }
     public IReadOnlyList<RouteVersion> Versions { get; init; } = [];
@@ -26,14 +27,14 @@ public sealed record Route
         Id = RegistryIds.Route(e.Provider, e.RouteKey),
         Provider = e.Provider,
         RouteKey = e.RouteKey,
-        Version = e.Version,
+        CurrentVersion = e.Version,
         UpdatedAt = e.DefinedAt,
         Versions = [new RouteVersion(e.Version, e.Definition, e.DefinedAt, source.Author, source.RequestId)]
     };
 
     public Route Apply(RouteRevised e, ChangeSource source) => this with
     {
-        Version = e.Version,
+        CurrentVersion = e.Version,
         UpdatedAt = e.RevisedAt,
         Versions = [.. Versions, new RouteVersion(e.Version, e.Definition, e.RevisedAt, source.Author, source.RequestId)]
     };

@@ -18,6 +18,15 @@ public abstract class ApiTest(AppFixture fixture)
         return result;
     }
 
+    /// <summary>Any call with a key; the status is the test's to check.</summary>
+    protected Task<IScenarioResult> CallAsync(string key, Action<Scenario> request, string? requestId = null) => Host.Scenario(s =>
+    {
+        request(s);
+        s.WithRequestHeader("Authorization", $"Bearer {key}");
+        if (requestId is not null) s.WithRequestHeader("X-Request-Id", requestId);
+        s.IgnoreStatusCode();
+    });
+
     protected static Action<Scenario> PostDispatch(string key, object body, string? requestId = null) => s =>
     {
         s.Post.Json(body).ToUrl("/api/v1/dispatches");

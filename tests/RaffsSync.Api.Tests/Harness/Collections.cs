@@ -14,3 +14,9 @@ public sealed class HttpContractCollection : ICollectionFixture<AppFixture>
 {
     public const string Name = "http contract";
 }
+
+[CollectionDefinition(Name)]
+public sealed class RegistryCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "registry";
+}
