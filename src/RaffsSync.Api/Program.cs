@@ -5,6 +5,7 @@ using JasperFx.CodeGeneration;
 using JasperFx.MultiTenancy;
 using Marten;
 using RaffsSync.Api.Access;
+using RaffsSync.Api.Connections;
 using RaffsSync.Api.Dispatches;
 using RaffsSync.Api.Health;
 using RaffsSync.Api.Infrastructure.Http;
@@ -38,6 +39,7 @@ builder.Services.AddMarten(services =>
         opts.Events.MetadataConfig.HeadersEnabled = true;
         opts.Events.MetadataConfig.UserNameEnabled = true;
         opts.AddRaffsSyncProjections();
+        opts.Schema.For<ConnectionSecret>().MultiTenanted();
         return opts;
     })
     .UseLightweightSessions()
@@ -76,10 +78,14 @@ builder.Services.AddRaffsSyncHealth();
 builder.Services.AddOpenApi(options => options.AddDocumentTransformer<ApiKeySecurityScheme>());
 builder.Services.AddHttpClient(ProviderGateway.ClientName)
     .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan) // each route sets its own timeout
-    .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+    .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+    .RemoveAllLoggers(); // request URLs can carry credentials (api_key in the query)
 builder.Services.AddSingleton<ProviderGateway>();
 builder.Services.AddSingleton<SelfAddress>();
 builder.Services.AddSingleton<ProviderRequestBuilder>();
+builder.Services.AddSingleton<SecretVault>();
+builder.Services.AddSingleton<OAuthTokens>();
+builder.Services.AddMemoryCache();
 builder.Services.AddTransient<BuiltInRegistry>();
 if (builder.Environment.IsDevelopment()) builder.Services.AddHostedService<DevelopmentDemoKey>();
 

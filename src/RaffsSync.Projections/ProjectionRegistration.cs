@@ -1,9 +1,11 @@
 using JasperFx.Events.Projections;
 using Marten;
 using RaffsSync.Domain.Access;
+using RaffsSync.Domain.Connections;
 using RaffsSync.Domain.Dispatches;
 using RaffsSync.Domain.Registry;
 using RaffsSync.Projections.Access;
+using RaffsSync.Projections.Connections;
 using RaffsSync.Projections.Dispatches;
 using RaffsSync.Projections.Registry;
 
@@ -20,6 +22,10 @@ public static class ProjectionRegistration
         opts.Projections.Add<DispatchProjection>(ProjectionLifecycle.Inline);
         opts.Schema.For<Dispatch>().MultiTenanted()
             .Index(x => x.CreatedAt);
+
+        opts.Projections.Add<ConnectionProjection>(ProjectionLifecycle.Inline);
+        opts.Schema.For<Connection>().MultiTenanted()
+            .Index(x => x.Provider);
 
         opts.Projections.AddGlobalProjection(new ProviderProjection(), ProjectionLifecycle.Inline);
         opts.Projections.AddGlobalProjection(new RouteProjection(), ProjectionLifecycle.Inline);

@@ -1,4 +1,5 @@
 using Marten;
+using RaffsSync.Api.Connections;
 using RaffsSync.Api.Registry;
 using RaffsSync.Domain.Dispatches;
 using RaffsSync.Domain.Registry;
@@ -33,15 +34,27 @@ public static class ExecuteDispatchHandler
         if (definition is null || provider is null)
             throw new InvalidOperationException($"Route {dispatch.Provider}/{dispatch.RouteKey} v{dispatch.RouteVersion} is missing.");
 
+        var connection = dispatch.ConnectionId is { } connectionId
+            ? await ConnectionLookup.FindAsync(session, dispatch.TenantId, connectionId, cancellation)
+            : null;
+        if (dispatch.ConnectionId is not null && connection is not { Active: true })
+            return [.. DispatchExecution.RecordFailureBeforeSending(dispatch, FailureType.Configuration,
+                "The location's connection to the provider was removed after the dispatch was accepted.", clock.GetUtcNow())];
+
         RenderedRequests request;
         try
         {
-            request = builder.Build(provider, definition, dispatch.Environment,
-                new TemplateInputs(dispatch.Id, dispatch.TenantId, dispatch.Payload, clock.GetUtcNow()));
+            request = await builder.BuildAsync(session, provider, definition, connection,
+                new DispatchInputs(dispatch.Id, dispatch.TenantId, dispatch.Environment, dispatch.Payload, clock.GetUtcNow()),
+                dryRun: false, cancellation);
         }
         catch (TemplateException e)
         {
             return [.. DispatchExecution.RecordRenderFailure(dispatch, e, clock.GetUtcNow())];
+        }
+        catch (ProviderAuthException e)
+        {
+            return [.. DispatchExecution.RecordFailureBeforeSending(dispatch, e.Type, e.Message, clock.GetUtcNow())];
         }
 
         var startedAt = clock.GetUtcNow();

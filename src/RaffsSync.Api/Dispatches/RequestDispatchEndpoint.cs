@@ -6,8 +6,10 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using RaffsSync.Api.Access;
+using RaffsSync.Api.Connections;
 using RaffsSync.Api.Infrastructure.Http;
 using RaffsSync.Domain.Access;
+using RaffsSync.Domain.Connections;
 using RaffsSync.Domain.Dispatches;
 using RaffsSync.Domain.Registry;
 using Wolverine;
@@ -40,14 +42,28 @@ public sealed record DispatchAccepted(Guid Id, string Status, int RouteVersion, 
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status202Accepted, typeof(DispatchAccepted), ["application/json"]));
 }
 
+/// <summary>What a dispatch resolves to: the route, its provider, and the location's connection to it (if any).</summary>
+public sealed record DispatchTarget(Route Route, Provider Provider, Connection? Connection);
+
 public static class RequestDispatchEndpoint
 {
-    public static async Task<Route?> LoadAsync(RequestDispatch command, IQuerySession session, CancellationToken cancellation) =>
-        string.IsNullOrWhiteSpace(command.Provider) || string.IsNullOrWhiteSpace(command.RouteKey)
-            ? null
-            : await session.LoadAsync<Route>(RegistryIds.Route(command.Provider, command.RouteKey), cancellation);
+    public static async Task<DispatchTarget?> LoadAsync(RequestDispatch command, IQuerySession session, HttpContext context,
+        CancellationToken cancellation)
+    {
+        if (string.IsNullOrWhiteSpace(command.Provider) || string.IsNullOrWhiteSpace(command.RouteKey)) return null;
 
-    public static ProblemDetails Validate(RequestDispatch command, Route? route, HttpContext context)
+        var route = await session.LoadAsync<Route>(RegistryIds.Route(command.Provider, command.RouteKey), cancellation);
+        var provider = await session.LoadAsync<Provider>(RegistryIds.Provider(command.Provider), cancellation);
+        if (route is null || provider is null) return null;
+
+        var connection = string.IsNullOrWhiteSpace(command.TenantId)
+            ? null
+            : await ConnectionLookup.FindActiveAsync(session, command.TenantId, command.Provider,
+                Caller.From(context.User).Environment, cancellation);
+        return new DispatchTarget(route, provider, connection);
+    }
+
+    public static ProblemDetails Validate(RequestDispatch command, DispatchTarget? target, HttpContext context)
     {
         var missing = new List<ProblemDetail>();
         if (string.IsNullOrWhiteSpace(command.TenantId)) missing.Add(new("tenant_id", "required"));
@@ -57,35 +73,42 @@ public static class RequestDispatchEndpoint
             missing.Add(new("payload", "required", "send {} when the route needs no input"));
         if (missing.Count > 0) return ApiProblems.Validation([.. missing]);
 
-        if (!Caller.From(context.User).CanAccess(command.TenantId!))
+        var caller = Caller.From(context.User);
+        if (!caller.CanAccess(command.TenantId!))
             return ApiProblems.Create(404, "not_found", $"Location '{command.TenantId}' was not found.");
 
-        if (route is null)
+        if (target is null)
             return ApiProblems.Create(404, "route_not_found",
                 $"Provider '{command.Provider}' has no route '{command.RouteKey}'.",
                 new ProblemDetail("route_key", "unknown"));
 
-        if (!route.Enabled)
+        if (!target.Route.Enabled)
             return ApiProblems.Create(422, "route_disabled", $"Route '{command.Provider}/{command.RouteKey}' is disabled.");
+
+        if (target.Provider.NeedsConnection && target.Connection is null)
+            return ApiProblems.Create(422, "connection_missing",
+                $"Location '{command.TenantId}' has no active {caller.Environment.ToString().ToLowerInvariant()} connection to '{command.Provider}'.",
+                new ProblemDetail("provider", "connection_missing", $"POST /api/v1/locations/{command.TenantId}/connections"));
 
         return WolverineContinue.NoProblems;
     }
 
     /// <summary>
-    /// Appends <see cref="DispatchRequested"/> and schedules execution through the outbox: both
-    /// commit in one transaction or neither does.
+    /// Appends <see cref="DispatchRequested"/> (pinned to the route's current version and the
+    /// connection) and schedules execution through the outbox: both commit in one transaction or neither does.
     /// </summary>
     [Authorize(Policy = Scopes.DispatchesWrite)]
     [WolverinePost("/api/v1/dispatches")]
     public static (DispatchAccepted, IStartStream, OutgoingMessages) Post(
-        RequestDispatch command, Route route, HttpContext context, TimeProvider clock)
+        RequestDispatch command, DispatchTarget target, HttpContext context, TimeProvider clock)
     {
         var caller = Caller.From(context.User);
         var id = Guid.CreateVersion7();
         var tenantId = command.TenantId!;
+        var route = target.Route;
 
         var requested = new DispatchRequested(id, tenantId, route.Provider, route.RouteKey, route.CurrentVersion,
-            caller.Environment, command.Payload!.Value.Clone(), clock.GetUtcNow());
+            caller.Environment, command.Payload!.Value.Clone(), clock.GetUtcNow(), target.Connection?.Id);
 
         var start = MartenOps.StartStream<Dispatch>(id, tenantId, requested);
         var execute = new OutgoingMessages { new ExecuteDispatch(id).WithTenantId(tenantId) };

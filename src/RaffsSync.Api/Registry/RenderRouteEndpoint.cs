@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using RaffsSync.Api.Access;
+using RaffsSync.Api.Connections;
 using RaffsSync.Api.Infrastructure.Http;
 using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Registry;
@@ -45,10 +46,16 @@ public static class RenderRouteEndpoint
         if (route.AtVersion(version) is not { } definition)
             return ProblemResults.NotFound("not_found", $"Route '{provider}/{routeKey}' has no version {version}.");
 
+        var connection = await ConnectionLookup.FindActiveAsync(session, input.TenantId!, provider, caller.Environment, cancellation);
+        if (providerDoc.NeedsConnection && connection is null)
+            return Results.Problem(ApiProblems.Create(422, "connection_missing",
+                $"Location '{input.TenantId}' has no active {caller.Environment.ToString().ToLowerInvariant()} connection to '{provider}'."));
+
         try
         {
-            var inputs = new TemplateInputs(Guid.Empty, input.TenantId!, input.Payload!.Value, clock.GetUtcNow(), input.IdempotencyKey);
-            var masked = builder.Build(providerDoc, definition, caller.Environment, inputs).Masked;
+            var inputs = new DispatchInputs(Guid.Empty, input.TenantId!, caller.Environment, input.Payload!.Value, clock.GetUtcNow(),
+                input.IdempotencyKey);
+            var masked = (await builder.BuildAsync(session, providerDoc, definition, connection, inputs, dryRun: true, cancellation)).Masked;
             return Results.Ok(new RenderedRouteView(version, masked.Method, masked.Url, masked.Headers, masked.Body));
         }
         catch (TemplateException e)

@@ -15,6 +15,7 @@ public sealed record Dispatch
     public int RouteVersion { get; init; }
     public ProviderEnvironment Environment { get; init; }
     public JsonElement Payload { get; init; }
+    public Guid? ConnectionId { get; init; }
     public DispatchStatus Status { get; init; }
     public int Attempts { get; init; }
     public int? LastProviderStatus { get; init; }
@@ -33,6 +34,7 @@ public sealed record Dispatch
         RouteVersion = e.RouteVersion,
         Environment = e.Environment,
         Payload = e.Payload,
+        ConnectionId = e.ConnectionId,
         Status = DispatchStatus.Accepted,
         CreatedAt = e.RequestedAt,
         UpdatedAt = e.RequestedAt

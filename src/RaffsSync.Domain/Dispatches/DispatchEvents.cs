@@ -12,7 +12,8 @@ public sealed record DispatchRequested(
     int RouteVersion,
     ProviderEnvironment Environment,
     JsonElement Payload,
-    DateTimeOffset RequestedAt);
+    DateTimeOffset RequestedAt,
+    Guid? ConnectionId = null);
 
 /// <summary>One call to the provider is about to be made; the request is recorded with secrets masked.</summary>
 public sealed record DispatchAttemptStarted(

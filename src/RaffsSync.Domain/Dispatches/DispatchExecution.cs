@@ -40,8 +40,9 @@ public static class DispatchExecution
 
     /// <summary>The route or payload could not produce a request: nothing was sent.</summary>
     public static IReadOnlyList<object> RecordRenderFailure(Dispatch dispatch, TemplateException error, DateTimeOffset now) =>
-    [
-        new DispatchFailed(dispatch.Id, dispatch.Attempts, FailureType.Render,
-            $"{error.TemplatePath}: {error.Message}", now)
-    ];
+        RecordFailureBeforeSending(dispatch, FailureType.Render, $"{error.TemplatePath}: {error.Message}", now);
+
+    /// <summary>The dispatch cannot be sent at all (no connection, no token): nothing reached the provider.</summary>
+    public static IReadOnlyList<object> RecordFailureBeforeSending(Dispatch dispatch, FailureType type, string reason, DateTimeOffset now) =>
+        [new DispatchFailed(dispatch.Id, dispatch.Attempts, type, reason, now)];
 }

@@ -3,7 +3,9 @@ using JasperFx.CommandLine;
 using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using System.Security.Cryptography;
 using RaffsSync.Api.Access;
+using RaffsSync.Api.Connections;
 using RaffsSync.Api.Registry;
 using RaffsSync.Domain;
 using RaffsSync.Domain.Access;
@@ -29,6 +31,7 @@ public sealed class AppFixture : IAsyncLifetime
         {
             builder.UseEnvironment("Testing");
             builder.UseSetting("ConnectionStrings:Postgres", ConnectionString);
+            builder.UseSetting(SecretVault.ConfigurationKey, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
             builder.ConfigureServices(services =>
             {
                 services.RunWolverineInSoloMode();
