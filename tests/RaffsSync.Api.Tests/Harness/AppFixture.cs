@@ -3,6 +3,7 @@ using JasperFx.CommandLine;
 using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using System.Security.Cryptography;
 using RaffsSync.Api.Access;
 using RaffsSync.Api.Connections;
@@ -18,6 +19,7 @@ namespace RaffsSync.Api.Tests.Harness;
 public sealed class AppFixture : IAsyncLifetime
 {
     public IAlbaHost Host { get; private set; } = null!;
+    public CapturedLogs Logs { get; } = new();
     public string ConnectionString { get; private set; } = "";
 
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
@@ -32,6 +34,11 @@ public sealed class AppFixture : IAsyncLifetime
             builder.UseEnvironment("Testing");
             builder.UseSetting("ConnectionStrings:Postgres", ConnectionString);
             builder.UseSetting(SecretVault.ConfigurationKey, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            builder.ConfigureLogging(logging =>
+            {
+                logging.AddProvider(Logs);
+                logging.AddFilter<CapturedLogs>(null, LogLevel.Debug);
+            });
             builder.ConfigureServices(services =>
             {
                 services.RunWolverineInSoloMode();

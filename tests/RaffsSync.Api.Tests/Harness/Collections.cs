@@ -20,3 +20,9 @@ public sealed class RegistryCollection : ICollectionFixture<AppFixture>
 {
     public const string Name = "registry";
 }
+
+[CollectionDefinition(Name)]
+public sealed class ConnectionCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "connections";
+}
