@@ -1,44 +1,30 @@
+using System.Text.Json;
 using Marten;
 using Marten.Schema;
-using RaffsSync.Domain;
-using RaffsSync.Domain.Registry;
+using Microsoft.Extensions.Options;
 
 namespace RaffsSync.Api.Registry;
 
 /// <summary>
-/// The built-in <c>sandbox</c> provider, served by this service under <c>/sandbox</c>, so a
-/// newcomer can dispatch something real right after start. Seeded once; re-seeding appends nothing.
+/// Imports the built-in <c>sandbox</c> route pack (routes/sandbox.json, embedded in this assembly)
+/// at start, so a newcomer can dispatch something real right away. Its provider is served by this
+/// service under <c>/sandbox</c>. Importing an unchanged pack appends nothing.
 /// </summary>
-public sealed class BuiltInRegistry(TimeProvider clock) : IInitialData
+public sealed class BuiltInRegistry(TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : IInitialData
 {
-    public const string SandboxProvider = "sandbox";
-
-    public static readonly IReadOnlyDictionary<string, RouteDefinition> SandboxRoutes = new Dictionary<string, RouteDefinition>
-    {
-        ["orders.push"] = new("http", new RequestTemplate("POST", "/v1/orders"), [201]),
-        ["orders.get"] = new("http", new RequestTemplate("GET", "/v1/orders/{{payload.order_id}}", Body: null), [200]),
-        ["status.echo"] = new("http", new RequestTemplate("POST", "/v1/status/{{payload.status}}"))
-    };
+    public const string SandboxPack = "routes/sandbox.json";
 
     public async Task Populate(IDocumentStore store, CancellationToken cancellation)
     {
+        await using var stream = typeof(BuiltInRegistry).Assembly.GetManifestResourceStream(SandboxPack)
+            ?? throw new InvalidOperationException($"{SandboxPack} is not embedded in the API assembly.");
+        var pack = (await JsonDocument.ParseAsync(stream, cancellationToken: cancellation)).RootElement;
+
         await using var session = store.LightweightSession();
-        var now = clock.GetUtcNow();
-
-        await RegistrySeeding.EnsureProviderAsync(session,
-            new ProviderRegistered(SandboxProvider, "RaffsSync Sandbox (TakeApp-like orders)", "none",
-                new Dictionary<ProviderEnvironment, string>
-                {
-                    [ProviderEnvironment.Sandbox] = "/sandbox",
-                    [ProviderEnvironment.Production] = "/sandbox"
-                }, now), cancellation);
-
-        foreach (var (routeKey, definition) in SandboxRoutes)
-        {
-            await RegistrySeeding.EnsureRouteAsync(session,
-                new RouteDefined(SandboxProvider, routeKey, 1, definition, now), cancellation);
-        }
-
+        session.LastModifiedBy = "raffssync:built-in";
+        var (result, errors) = await RoutePackImporter.ImportAsync(session, pack, json.Value.SerializerOptions, clock.GetUtcNow(), cancellation);
+        if (result is null)
+            throw new InvalidOperationException($"{SandboxPack} is invalid: {string.Join("; ", errors.Select(e => $"{e.Field} {e.Issue}"))}");
         await session.SaveChangesAsync(cancellation);
     }
 }

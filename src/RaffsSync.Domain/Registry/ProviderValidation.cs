@@ -25,11 +25,13 @@ public static class ProviderValidation
             if (!Enum.TryParse<ProviderEnvironment>(environment, ignoreCase: true, out _))
                 errors.Add(new($"base_urls.{environment}", "unknown_environment", "'sandbox' or 'production'"));
             else if (!IsBaseUrl(url))
-                errors.Add(new($"base_urls.{environment}", "invalid", "an absolute http(s) URL"));
+                errors.Add(new($"base_urls.{environment}", "invalid", "an absolute http(s) URL, or a path on this service such as /sandbox"));
         }
         return errors;
     }
 
+    /// <summary>An absolute http(s) URL without a query, or a path (<c>/sandbox</c>) meaning this service itself.</summary>
     private static bool IsBaseUrl(string? url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && string.IsNullOrEmpty(uri.Query);
+        url is ['/', not '/', ..] && !url.Contains('?')
+        || Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && string.IsNullOrEmpty(uri.Query);
 }

@@ -4,6 +4,8 @@ using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using System.Text.Json;
 using System.Security.Cryptography;
 using RaffsSync.Api.Access;
 using RaffsSync.Api.Connections;
@@ -60,21 +62,19 @@ public sealed class AppFixture : IAsyncLifetime
             new ApiKeyRequest("test", environment, callerClass, scopes ?? Scopes.All, null, locations ?? []),
             TimeProvider.System);
 
-    /// <summary>Registers a provider whose sandbox and production base URL is <paramref name="baseUrl"/>, with routes.</summary>
+    /// <summary>Registers a provider (no auth) whose sandbox and production base URL is <paramref name="baseUrl"/>, with routes, as a route pack.</summary>
     public async Task RegisterProviderAsync(string key, string baseUrl, params (string RouteKey, RouteDefinition Definition)[] routes)
     {
-        await using var session = Store.LightweightSession();
-        var now = DateTimeOffset.UtcNow;
-        await RegistrySeeding.EnsureProviderAsync(session, new ProviderRegistered(key, key, "none",
-            new Dictionary<ProviderEnvironment, string>
-            {
-                [ProviderEnvironment.Sandbox] = baseUrl,
-                [ProviderEnvironment.Production] = baseUrl
-            }, now), CancellationToken.None);
-        foreach (var (routeKey, definition) in routes)
+        var json = Host.Services.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var pack = JsonSerializer.SerializeToElement(new
         {
-            await RegistrySeeding.EnsureRouteAsync(session, new RouteDefined(key, routeKey, 1, definition, now), CancellationToken.None);
-        }
+            provider = new { key, name = key, auth_kind = "none", base_urls = new { sandbox = baseUrl, production = baseUrl } },
+            routes = routes.ToDictionary(r => r.RouteKey, r => r.Definition)
+        }, json);
+
+        await using var session = Store.LightweightSession();
+        var (result, errors) = await RoutePackImporter.ImportAsync(session, pack, json, DateTimeOffset.UtcNow, CancellationToken.None);
+        Assert.True(result is not null, string.Join("; ", errors));
         await session.SaveChangesAsync();
     }
 }

@@ -1,0 +1,21 @@
+using System.Text.Json;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Domain.Access;
+using Wolverine.Http;
+
+namespace RaffsSync.Api.Registry;
+
+public static class ImportRoutePackEndpoint
+{
+    /// <summary>Imports a route pack (the contents of a <c>routes/*.json</c> file); importing it again appends nothing.</summary>
+    [Authorize(Policy = Scopes.RegistryWrite)]
+    [WolverinePost("/api/v1/route-packs")]
+    public static async Task<IResult> Post(JsonElement pack, IDocumentSession session, HttpContext context, TimeProvider clock,
+        CancellationToken cancellation)
+    {
+        var (result, errors) = await RoutePackImporter.ImportAsync(session, pack, context.Options(), clock.GetUtcNow(), cancellation);
+        return result is null ? ProblemResults.Validation(errors) : Results.Ok(result);
+    }
+}

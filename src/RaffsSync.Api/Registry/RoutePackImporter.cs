@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Marten;
+using RaffsSync.Domain;
+using RaffsSync.Domain.Registry;
+using Route = RaffsSync.Domain.Registry.Route;
+
+namespace RaffsSync.Api.Registry;
+
+public sealed record RouteImportResult(string RouteKey, string Result, int Version);
+
+public sealed record RoutePackImportResult(string Provider, string ProviderResult, IReadOnlyList<RouteImportResult> Routes);
+
+/// <summary>
+/// A route pack (<c>routes/*.json</c>): one provider and its routes, written as the registry API
+/// would write them. Everything is validated before anything is appended, and a pack that matches
+/// what is stored appends nothing, so importing is safe to repeat.
+/// </summary>
+public static class RoutePackImporter
+{
+    public static async Task<(RoutePackImportResult? Result, IReadOnlyList<FieldError> Errors)> ImportAsync(
+        IDocumentSession session, JsonElement pack, JsonSerializerOptions json, DateTimeOffset now, CancellationToken cancellation)
+    {
+        if (pack.ValueKind != JsonValueKind.Object || !pack.TryGetProperty("provider", out var providerJson)
+            || !pack.TryGetProperty("routes", out var routesJson) || routesJson.ValueKind != JsonValueKind.Object)
+            return (null, [new FieldError("body", "invalid", "a pack is {\"provider\": {...}, \"routes\": {\"route_key\": {...}}}")]);
+
+        var provider = providerJson.Deserialize<ProviderInput>(json);
+        var errors = ProviderValidation.Validate(provider?.Key, provider?.Name, provider?.AuthKind, provider?.BaseUrls)
+            .Select(e => e with { Field = $"provider.{e.Field}" }).ToList();
+
+        var routes = new List<(string Key, RouteDefinition Definition)>();
+        foreach (var route in routesJson.EnumerateObject())
+        {
+            var parsed = RouteBody.Parse(route.Value, json);
+            if (!RouteValidation.IsValidKey(route.Name)) errors.Add(new($"routes.{route.Name}", "invalid", "not a valid route key"));
+            errors.AddRange(parsed.Errors.Select(e => e with { Field = $"routes.{route.Name}.{e.Field}" }));
+            if (parsed.Definition is not null) routes.Add((route.Name, parsed.Definition));
+        }
+        if (errors.Count > 0) return (null, errors);
+
+        var providerResult = await WriteProviderAsync(session, provider!, now, cancellation);
+        var results = new List<RouteImportResult>();
+        foreach (var (routeKey, definition) in routes)
+        {
+            var stream = await session.Events.FetchForWriting<Route>(RegistryIds.Route(provider!.Key!, routeKey), cancellation);
+            var current = stream.Aggregate;
+            var events = ((RegistryDecision.Append)RouteDecisions.Put(current, provider.Key!, routeKey, definition,
+                current?.CurrentVersion, now)).Events;
+            stream.AppendMany(events);
+            results.Add(new RouteImportResult(routeKey,
+                events switch { [RouteDefined] => "defined", [RouteRevised] => "revised", _ => "unchanged" },
+                (current?.CurrentVersion ?? 0) + events.Count));
+        }
+
+        return (new RoutePackImportResult(provider!.Key!, providerResult, results), []);
+    }
+
+    private static async Task<string> WriteProviderAsync(IDocumentSession session, ProviderInput input, DateTimeOffset now,
+        CancellationToken cancellation)
+    {
+        var baseUrls = input.BaseUrls!.ToDictionary(b => Enum.Parse<ProviderEnvironment>(b.Key, ignoreCase: true), b => b.Value);
+        var stream = await session.Events.FetchForWriting<Provider>(RegistryIds.Provider(input.Key!), cancellation);
+        if (stream.Aggregate is not { } existing)
+        {
+            stream.AppendOne(new ProviderRegistered(input.Key!, input.Name!, input.AuthKind ?? "none", baseUrls, now, input.InboundSignature));
+            return "registered";
+        }
+
+        var decision = (RegistryDecision.Append)ProviderDecisions.Change(existing,
+            new ProviderChanged(input.Key!, input.Name!, input.AuthKind ?? "none", baseUrls, now, input.InboundSignature));
+        stream.AppendMany(decision.Events);
+        return decision.ChangesNothing ? "unchanged" : "changed";
+    }
+}
