@@ -82,6 +82,12 @@ public static class RequestDispatchEndpoint
                 $"Provider '{command.Provider}' has no route '{command.RouteKey}'.",
                 new ProblemDetail("route_key", "unknown"));
 
+        if (target.Provider.Retired)
+            return ApiProblems.Create(422, "provider_retired", $"Provider '{command.Provider}' is retired.");
+
+        if (target.Route.Retired)
+            return ApiProblems.Create(422, "route_retired", $"Route '{command.Provider}/{command.RouteKey}' is retired.");
+
         if (!target.Route.Enabled)
             return ApiProblems.Create(422, "route_disabled", $"Route '{command.Provider}/{command.RouteKey}' is disabled.");
 

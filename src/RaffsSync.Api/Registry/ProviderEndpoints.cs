@@ -70,9 +70,29 @@ public static class ProviderEndpoints
 
         var changed = new ProviderChanged(provider, input.Name!, input.AuthKind ?? "none", BaseUrls(input), clock.GetUtcNow(),
             input.InboundSignature);
-        var decision = (RegistryDecision.Append)ProviderDecisions.Change(existing, changed);
-        stream.AppendMany(decision.Events);
-        return Results.Ok(ProviderView.From(decision.ChangesNothing ? existing : existing.Apply(changed)));
+        switch (ProviderDecisions.Change(existing, changed))
+        {
+            case RegistryDecision.Conflict conflict:
+                return ProblemResults.Conflict(conflict);
+            case RegistryDecision.Append { ChangesNothing: true }:
+                return Results.Ok(ProviderView.From(existing));
+            default:
+                stream.AppendOne(changed);
+                return Results.Ok(ProviderView.From(existing.Apply(changed)));
+        }
+    }
+
+    /// <summary>Retires a provider for good: no new dispatches and no changes to it or its routes.</summary>
+    [Authorize(Policy = Scopes.RegistryWrite)]
+    [WolverinePost("/api/v1/providers/{provider}/retire")]
+    public static async Task<IResult> Retire(string provider, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)
+    {
+        var stream = await session.Events.FetchForWriting<Provider>(RegistryIds.Provider(provider), cancellation);
+        if (stream.Aggregate is not { } existing) return ProblemResults.NotFound("provider_not_found", $"Provider '{provider}' was not found.");
+
+        var retired = ProviderDecisions.Retire(existing, clock.GetUtcNow());
+        stream.AppendMany(retired.Events);
+        return Results.Ok(ProviderView.From(retired.Events is [ProviderRetired e] ? existing.Apply(e) : existing));
     }
 
     private static Dictionary<ProviderEnvironment, string> BaseUrls(ProviderInput input) =>

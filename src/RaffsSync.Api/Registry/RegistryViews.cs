@@ -10,11 +10,13 @@ public sealed record ProviderView(
     string AuthKind,
     string? InboundSignature,
     IReadOnlyDictionary<string, string> BaseUrls,
+    string Status,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
     public static ProviderView From(Provider p) => new(p.Key, p.Name, p.AuthKind, p.InboundSignature,
-        p.BaseUrls.ToDictionary(b => b.Key.ToString().ToLowerInvariant(), b => b.Value), p.CreatedAt, p.UpdatedAt);
+        p.BaseUrls.ToDictionary(b => b.Key.ToString().ToLowerInvariant(), b => b.Value),
+        p.Retired ? "retired" : "active", p.CreatedAt, p.UpdatedAt);
 }
 
 public sealed record RouteView(
@@ -26,7 +28,7 @@ public sealed record RouteView(
     DateTimeOffset UpdatedAt)
 {
     public static RouteView From(Route r) =>
-        new(r.Provider, r.RouteKey, r.CurrentVersion, r.Enabled ? "enabled" : "disabled", r.Current, r.UpdatedAt);
+        new(r.Provider, r.RouteKey, r.CurrentVersion, r.Status, r.Current, r.UpdatedAt);
 }
 
 public sealed record RouteVersionView(int Version, RouteDefinition Definition, DateTimeOffset DefinedAt, string? DefinedBy, string? RequestId)

@@ -72,7 +72,12 @@ public static class RouteEndpoints
         if (!RouteValidation.IsValidKey(routeKey)) errors.Insert(0, new FieldError("route_key", "invalid", "letters, digits, '.', '_' and '-'"));
         if (errors.Count > 0) return ProblemResults.Validation(errors);
 
-        if (await session.LoadAsync<Provider>(RegistryIds.Provider(provider), cancellation) is null) return ProviderNotFound(provider);
+        switch (await session.LoadAsync<Provider>(RegistryIds.Provider(provider), cancellation))
+        {
+            case null: return ProviderNotFound(provider);
+            case { Retired: true }:
+                return ProblemResults.Conflict(new RegistryDecision.Conflict("conflict", $"Provider '{provider}' is retired."));
+        }
 
         var stream = await session.Events.FetchForWriting<Route>(RegistryIds.Route(provider, routeKey), cancellation);
         var expected = parsed.Version ?? RouteBody.IfMatchVersion(context.Request);
@@ -106,7 +111,24 @@ public static class RouteEndpoints
         var stream = await session.Events.FetchForWriting<Route>(RegistryIds.Route(provider, routeKey), cancellation);
         if (stream.Aggregate is not { } route) return RouteNotFound(provider, routeKey);
 
-        var events = ((RegistryDecision.Append)RouteDecisions.SetEnabled(route, enabled, clock.GetUtcNow())).Events;
+        var decision = RouteDecisions.SetEnabled(route, enabled, clock.GetUtcNow());
+        if (decision is RegistryDecision.Conflict conflict) return ProblemResults.Conflict(conflict);
+
+        var events = ((RegistryDecision.Append)decision).Events;
+        stream.AppendMany(events);
+        return Results.Ok(RouteView.From(Project(route, events, context)));
+    }
+
+    /// <summary>Retires a route for good: no new dispatches, no revisions; its history and pinned dispatches stay.</summary>
+    [Authorize(Policy = Scopes.RegistryWrite)]
+    [WolverinePost(RoutePath + "/retire")]
+    public static async Task<IResult> Retire(string provider, string routeKey, IDocumentSession session, HttpContext context,
+        TimeProvider clock, CancellationToken cancellation)
+    {
+        var stream = await session.Events.FetchForWriting<Route>(RegistryIds.Route(provider, routeKey), cancellation);
+        if (stream.Aggregate is not { } route) return RouteNotFound(provider, routeKey);
+
+        var events = RouteDecisions.Retire(route, clock.GetUtcNow()).Events;
         stream.AppendMany(events);
         return Results.Ok(RouteView.From(Project(route, events, context)));
     }

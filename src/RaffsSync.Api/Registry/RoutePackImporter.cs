@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Marten;
+using JasperFx.Events;
 using RaffsSync.Domain;
 using RaffsSync.Domain.Registry;
 using Route = RaffsSync.Domain.Registry.Route;
@@ -38,37 +39,45 @@ public static class RoutePackImporter
         }
         if (errors.Count > 0) return (null, errors);
 
-        var providerResult = await WriteProviderAsync(session, provider!, now, cancellation);
-        var results = new List<RouteImportResult>();
+        // Decide everything before appending anything: a conflict anywhere leaves the registry untouched.
+        var providerStream = await session.Events.FetchForWriting<Provider>(RegistryIds.Provider(provider!.Key!), cancellation);
+        var providerDecision = DecideProvider(providerStream.Aggregate, provider, now);
+        var routeDecisions = new List<(string Key, IEventStream<Route> Stream, RegistryDecision Decision)>();
         foreach (var (routeKey, definition) in routes)
         {
-            var stream = await session.Events.FetchForWriting<Route>(RegistryIds.Route(provider!.Key!, routeKey), cancellation);
-            var current = stream.Aggregate;
-            var events = ((RegistryDecision.Append)RouteDecisions.Put(current, provider.Key!, routeKey, definition,
-                current?.CurrentVersion, now)).Events;
+            var stream = await session.Events.FetchForWriting<Route>(RegistryIds.Route(provider.Key!, routeKey), cancellation);
+            routeDecisions.Add((routeKey, stream,
+                RouteDecisions.Put(stream.Aggregate, provider.Key!, routeKey, definition, stream.Aggregate?.CurrentVersion, now)));
+        }
+
+        var conflicts = routeDecisions.Where(r => r.Decision is RegistryDecision.Conflict)
+            .Select(r => new FieldError($"routes.{r.Key}", "conflict", ((RegistryDecision.Conflict)r.Decision).Message))
+            .Prepend(providerDecision is RegistryDecision.Conflict c ? new FieldError("provider", "conflict", c.Message) : null)
+            .OfType<FieldError>().ToList();
+        if (conflicts.Count > 0) return (null, conflicts);
+
+        var providerEvents = ((RegistryDecision.Append)providerDecision).Events;
+        providerStream.AppendMany(providerEvents);
+        var results = new List<RouteImportResult>();
+        foreach (var (routeKey, stream, decision) in routeDecisions)
+        {
+            var events = ((RegistryDecision.Append)decision).Events;
             stream.AppendMany(events);
             results.Add(new RouteImportResult(routeKey,
                 events switch { [RouteDefined] => "defined", [RouteRevised] => "revised", _ => "unchanged" },
-                (current?.CurrentVersion ?? 0) + events.Count));
+                (stream.Aggregate?.CurrentVersion ?? 0) + events.Count));
         }
 
-        return (new RoutePackImportResult(provider!.Key!, providerResult, results), []);
+        var providerResult = providerEvents switch { [ProviderRegistered] => "registered", [ProviderChanged] => "changed", _ => "unchanged" };
+        return (new RoutePackImportResult(provider.Key!, providerResult, results), []);
     }
 
-    private static async Task<string> WriteProviderAsync(IDocumentSession session, ProviderInput input, DateTimeOffset now,
-        CancellationToken cancellation)
+    private static RegistryDecision DecideProvider(Provider? existing, ProviderInput input, DateTimeOffset now)
     {
         var baseUrls = input.BaseUrls!.ToDictionary(b => Enum.Parse<ProviderEnvironment>(b.Key, ignoreCase: true), b => b.Value);
-        var stream = await session.Events.FetchForWriting<Provider>(RegistryIds.Provider(input.Key!), cancellation);
-        if (stream.Aggregate is not { } existing)
-        {
-            stream.AppendOne(new ProviderRegistered(input.Key!, input.Name!, input.AuthKind ?? "none", baseUrls, now, input.InboundSignature));
-            return "registered";
-        }
-
-        var decision = (RegistryDecision.Append)ProviderDecisions.Change(existing,
-            new ProviderChanged(input.Key!, input.Name!, input.AuthKind ?? "none", baseUrls, now, input.InboundSignature));
-        stream.AppendMany(decision.Events);
-        return decision.ChangesNothing ? "unchanged" : "changed";
+        var authKind = input.AuthKind ?? "none";
+        return existing is null
+            ? ProviderDecisions.Register(null, new ProviderRegistered(input.Key!, input.Name!, authKind, baseUrls, now, input.InboundSignature))
+            : ProviderDecisions.Change(existing, new ProviderChanged(input.Key!, input.Name!, authKind, baseUrls, now, input.InboundSignature));
     }
 }

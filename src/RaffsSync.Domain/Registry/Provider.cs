@@ -9,6 +9,7 @@ public sealed record Provider
     public string? InboundSignature { get; init; }
     public IReadOnlyDictionary<ProviderEnvironment, string> BaseUrls { get; init; } =
         new Dictionary<ProviderEnvironment, string>();
+    public bool Retired { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 
@@ -35,4 +36,6 @@ public sealed record Provider
         BaseUrls = e.BaseUrls,
         UpdatedAt = e.ChangedAt
     };
+
+    public Provider Apply(ProviderRetired e) => this with { Retired = true, UpdatedAt = e.RetiredAt };
 }

@@ -28,6 +28,9 @@ public static class RouteDecisions
                     $"Route '{provider}/{routeKey}' does not exist yet; omit 'version' to create it.");
         }
 
+        if (current.Retired)
+            return new RegistryDecision.Conflict("conflict", $"Route '{provider}/{routeKey}' is retired and cannot be revised.");
+
         if (expectedVersion is null)
             return new RegistryDecision.Conflict("version_conflict",
                 $"Route '{provider}/{routeKey}' exists at version {current.CurrentVersion}; send that as 'version' (or If-Match) to revise it.");
@@ -42,11 +45,14 @@ public static class RouteDecisions
     }
 
     public static RegistryDecision SetEnabled(Route route, bool enabled, DateTimeOffset now) =>
-        route.Enabled == enabled
-            ? new RegistryDecision.Append([])
-            : new RegistryDecision.Append([enabled
-                ? new RouteEnabled(route.Provider, route.RouteKey, now)
-                : new RouteDisabled(route.Provider, route.RouteKey, now)]);
+        route.Retired ? new RegistryDecision.Conflict("conflict", $"Route '{route.Provider}/{route.RouteKey}' is retired.")
+        : route.Enabled == enabled ? new RegistryDecision.Append([])
+        : new RegistryDecision.Append([enabled
+            ? new RouteEnabled(route.Provider, route.RouteKey, now)
+            : new RouteDisabled(route.Provider, route.RouteKey, now)]);
+
+    public static RegistryDecision.Append Retire(Route route, DateTimeOffset now) =>
+        new(route.Retired ? [] : [new RouteRetired(route.Provider, route.RouteKey, now)]);
 
     // Records compare collections by reference; compare by content through JSON instead.
     private static string Canonical(RouteDefinition definition) => System.Text.Json.JsonSerializer.Serialize(definition);
@@ -60,10 +66,15 @@ public static class ProviderDecisions
             : new RegistryDecision.Conflict("conflict", $"Provider '{registered.Key}' already exists; PUT /api/v1/providers/{registered.Key} changes it.");
 
     public static RegistryDecision Change(Provider existing, ProviderChanged changed) =>
-        existing.Name == changed.Name && existing.AuthKind == changed.AuthKind
+        existing.Retired
+            ? new RegistryDecision.Conflict("conflict", $"Provider '{existing.Key}' is retired and cannot be changed.")
+            : existing.Name == changed.Name && existing.AuthKind == changed.AuthKind
             && existing.InboundSignature == changed.InboundSignature
             && existing.BaseUrls.Count == changed.BaseUrls.Count
             && existing.BaseUrls.All(b => changed.BaseUrls.TryGetValue(b.Key, out var url) && url == b.Value)
             ? new RegistryDecision.Append([])
             : new RegistryDecision.Append([changed]);
+
+    public static RegistryDecision.Append Retire(Provider existing, DateTimeOffset now) =>
+        new(existing.Retired ? [] : [new ProviderRetired(existing.Key, now)]);
 }

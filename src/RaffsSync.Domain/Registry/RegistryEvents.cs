@@ -32,6 +32,12 @@ public sealed record RouteRevised(
     RouteDefinition Definition,
     DateTimeOffset RevisedAt);
 
+/// <summary>For good: a retired provider takes no new dispatches and no route changes. Its history stays.</summary>
+public sealed record ProviderRetired(string Key, DateTimeOffset RetiredAt);
+
+/// <summary>For good: a retired route takes no new dispatches and cannot be revised or enabled again.</summary>
+public sealed record RouteRetired(string Provider, string RouteKey, DateTimeOffset RetiredAt);
+
 public sealed record RouteDisabled(string Provider, string RouteKey, DateTimeOffset DisabledAt);
 
 public sealed record RouteEnabled(string Provider, string RouteKey, DateTimeOffset EnabledAt);

@@ -14,6 +14,9 @@ public sealed record Route
     /// <summary>The route's current version. (Not named Version: Marten would fill that with the stream version.)</summary>
     public int CurrentVersion { get; init; }
     public bool Enabled { get; init; } = true;
+    public bool Retired { get; init; }
+
+    public string Status => Retired ? "retired" : Enabled ? "enabled" : "disabled";
     public DateTimeOffset UpdatedAt { get; init; }
     public IReadOnlyList<RouteVersion> Versions { get; init; } = [];
 
@@ -46,10 +49,13 @@ public sealed record Route
         RouteRevised revised => current!.Apply(revised, source),
         RouteDisabled disabled => current!.Apply(disabled),
         RouteEnabled enabled => current!.Apply(enabled),
+        RouteRetired retired => current!.Apply(retired),
         _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "not a route event")
     };
 
     public Route Apply(RouteDisabled e) => this with { Enabled = false, UpdatedAt = e.DisabledAt };
 
     public Route Apply(RouteEnabled e) => this with { Enabled = true, UpdatedAt = e.EnabledAt };
+
+    public Route Apply(RouteRetired e) => this with { Enabled = false, Retired = true, UpdatedAt = e.RetiredAt };
 }

@@ -274,6 +274,42 @@ public sealed class RegistryTests(AppFixture fixture) : ApiTest(fixture)
     }
 
     [Fact]
+    public async Task a_retired_route_refuses_dispatches_revisions_and_enabling()
+    {
+        var key = await Fixture.CreateKeyAsync();
+        await CallAsync(key, s => s.Post.Json(Provider("retiring", "http://127.0.0.1:9")).ToUrl("/api/v1/providers"));
+        await PutRoute(key, "retiring", "ping", new { kind = "http", request = new { method = "POST", path = "/ping" } });
+
+        var retired = await CallAsync(key, s => s.Post.Url("/api/v1/providers/retiring/routes/ping/retire"));
+        Assert.Equal("retired", (await retired.ReadAsJsonAsync<JsonElement>()).GetProperty("status").GetString());
+
+        await (await Host.Scenario(PostDispatch(key, new { tenant_id = "29", provider = "retiring", route_key = "ping", payload = new { } })))
+            .ShouldBeProblemAsync(422, "route_retired");
+        await (await PutRoute(key, "retiring", "ping", new { kind = "http", request = new { method = "POST", path = "/ping2" }, version = 1 }))
+            .ShouldBeProblemAsync(409, "conflict");
+        await (await CallAsync(key, s => s.Post.Url("/api/v1/providers/retiring/routes/ping/enable"))).ShouldBeProblemAsync(409, "conflict");
+        Assert.Equal(1, await Fixture.ScalarAsync("select count(*) from raffssync.mt_events where type = 'route_retired'"));
+    }
+
+    [Fact]
+    public async Task a_retired_provider_refuses_dispatches_and_changes()
+    {
+        var key = await Fixture.CreateKeyAsync();
+        await CallAsync(key, s => s.Post.Json(Provider("sunset", "http://127.0.0.1:9")).ToUrl("/api/v1/providers"));
+        await PutRoute(key, "sunset", "ping", new { kind = "http", request = new { method = "POST", path = "/ping" } });
+
+        var retired = await CallAsync(key, s => s.Post.Url("/api/v1/providers/sunset/retire"));
+        Assert.Equal("retired", (await retired.ReadAsJsonAsync<JsonElement>()).GetProperty("status").GetString());
+
+        await (await Host.Scenario(PostDispatch(key, new { tenant_id = "29", provider = "sunset", route_key = "ping", payload = new { } })))
+            .ShouldBeProblemAsync(422, "provider_retired");
+        await (await PutRoute(key, "sunset", "pong", new { kind = "http", request = new { method = "POST", path = "/pong" } }))
+            .ShouldBeProblemAsync(409, "conflict");
+        await (await CallAsync(key, s => s.Put.Json(Provider("sunset", "http://127.0.0.1:10")).ToUrl("/api/v1/providers/sunset")))
+            .ShouldBeProblemAsync(409, "conflict");
+    }
+
+    [Fact]
     public async Task an_unknown_provider_is_404_provider_not_found()
     {
         var key = await Fixture.CreateKeyAsync();
