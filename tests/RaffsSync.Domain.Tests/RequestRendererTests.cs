@@ -97,6 +97,18 @@ public sealed class RequestRendererTests
     }
 
     [Fact]
+    public void without_an_idempotency_key_the_dispatch_id_stands_in()
+    {
+        var route = new RouteDefinition("http", new RequestTemplate("GET", "/o",
+            Headers: new Dictionary<string, string> { ["Idempotency-Key"] = "{{idempotency_key}}" }, Body: null));
+        var inputs = Inputs("{}") with { IdempotencyKey = null };
+
+        var request = RequestRenderer.Render(route, "http://p", inputs).ToSend;
+
+        Assert.Equal(DispatchId.ToString(), request.Headers["Idempotency-Key"]);
+    }
+
+    [Fact]
     public void a_body_expression_reshapes_the_inputs_and_cannot_see_credentials()
     {
         var route = new RouteDefinition("http", new RequestTemplate("POST", "/o",

@@ -45,7 +45,8 @@ public static class ExecuteDispatchHandler
         try
         {
             request = await builder.BuildAsync(session, provider, definition, connection,
-                new DispatchInputs(dispatch.Id, dispatch.TenantId, dispatch.Environment, dispatch.Payload, clock.GetUtcNow()),
+                new DispatchInputs(dispatch.Id, dispatch.TenantId, dispatch.Environment, dispatch.Payload, clock.GetUtcNow(),
+                    dispatch.IdempotencyKey),
                 dryRun: false, cancellation);
         }
         catch (TemplateException e)

@@ -71,6 +71,8 @@ public static class RequestDispatchEndpoint
         if (string.IsNullOrWhiteSpace(command.RouteKey)) missing.Add(new("route_key", "required"));
         if (command.Payload is null || command.Payload.Value.ValueKind == JsonValueKind.Null)
             missing.Add(new("payload", "required", "send {} when the route needs no input"));
+        if (context.Request.Headers["Idempotency-Key"].ToString() is { Length: > 255 })
+            missing.Add(new("Idempotency-Key", "too_long", "at most 255 characters"));
         if (missing.Count > 0) return ApiProblems.Validation([.. missing]);
 
         var caller = Caller.From(context.User);
@@ -114,11 +116,16 @@ public static class RequestDispatchEndpoint
         var route = target.Route;
 
         var requested = new DispatchRequested(id, tenantId, route.Provider, route.RouteKey, route.CurrentVersion,
-            caller.Environment, command.Payload!.Value.Clone(), clock.GetUtcNow(), target.Connection?.Id);
+            caller.Environment, command.Payload!.Value.Clone(), clock.GetUtcNow(), target.Connection?.Id,
+            IdempotencyKeyOf(context.Request));
 
         var start = MartenOps.StartStream<Dispatch>(id, tenantId, requested);
         var execute = new OutgoingMessages { new ExecuteDispatch(id).WithTenantId(tenantId) };
 
         return (new DispatchAccepted(id, "accepted", route.CurrentVersion, $"/api/v1/dispatches/{id}"), start, execute);
     }
+
+    /// <summary>The caller's Idempotency-Key, carried to the provider where a route's templates ask for it.</summary>
+    private static string? IdempotencyKeyOf(HttpRequest request) =>
+        request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } key ? key : null;
 }

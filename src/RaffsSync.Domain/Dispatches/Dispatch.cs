@@ -16,6 +16,7 @@ public sealed record Dispatch
     public ProviderEnvironment Environment { get; init; }
     public JsonElement Payload { get; init; }
     public Guid? ConnectionId { get; init; }
+    public string? IdempotencyKey { get; init; }
     public DispatchStatus Status { get; init; }
     public int Attempts { get; init; }
     public int? LastProviderStatus { get; init; }
@@ -35,6 +36,7 @@ public sealed record Dispatch
         Environment = e.Environment,
         Payload = e.Payload,
         ConnectionId = e.ConnectionId,
+        IdempotencyKey = e.IdempotencyKey,
         Status = DispatchStatus.Accepted,
         CreatedAt = e.RequestedAt,
         UpdatedAt = e.RequestedAt

@@ -13,7 +13,8 @@ public sealed record DispatchRequested(
     ProviderEnvironment Environment,
     JsonElement Payload,
     DateTimeOffset RequestedAt,
-    Guid? ConnectionId = null);
+    Guid? ConnectionId = null,
+    string? IdempotencyKey = null);
 
 /// <summary>One call to the provider is about to be made; the request is recorded with secrets masked.</summary>
 public sealed record DispatchAttemptStarted(

@@ -51,7 +51,8 @@ public sealed class TemplateContext
                 ["id"] = inputs.DispatchId.ToString(),
                 ["tenant_id"] = inputs.TenantId
             },
-            ["idempotency_key"] = inputs.IdempotencyKey,
+            // Without a caller's key, the dispatch id: stable across retries, so providers can still dedupe.
+            ["idempotency_key"] = inputs.IdempotencyKey ?? inputs.DispatchId.ToString(),
             ["now"] = inputs.Now.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffZ")
         };
         var bodyDocument = visible.ToJsonString();

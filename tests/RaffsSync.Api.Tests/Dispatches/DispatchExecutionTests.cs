@@ -13,7 +13,7 @@ public sealed class DispatchExecutionTests(AppFixture fixture) : ApiTest(fixture
     private static readonly RouteDefinition CreateOrder = new("http",
         new RequestTemplate("POST", "/v1/outlets/{{payload.outlet}}/orders",
             Query: new Dictionary<string, string> { ["ref"] = "{{payload.reference}}" },
-            Headers: new Dictionary<string, string> { ["X-Dispatch-Id"] = "{{dispatch.id}}" }),
+            Headers: new Dictionary<string, string> { ["X-Dispatch-Id"] = "{{dispatch.id}}", ["Idempotency-Key"] = "{{idempotency_key}}" }),
         Success: [201]);
 
     [Fact]
@@ -25,8 +25,11 @@ public sealed class DispatchExecutionTests(AppFixture fixture) : ApiTest(fixture
         var key = await Fixture.CreateKeyAsync();
         var payload = new { outlet = "OUT 7/B", reference = "r&1", items = new[] { new { sku = "KOPI", qty = 2 } } };
 
-        var accepted = await ScenarioAndWaitAsync(PostDispatch(key,
-            new { tenant_id = "29", provider = "acme-ok", route_key = "orders.create", payload }));
+        var accepted = await ScenarioAndWaitAsync(s =>
+        {
+            PostDispatch(key, new { tenant_id = "29", provider = "acme-ok", route_key = "orders.create", payload })(s);
+            s.WithRequestHeader("Idempotency-Key", "order-r1-attempt");
+        });
 
         Assert.Equal(202, accepted.Context.Response.StatusCode);
         var body = await accepted.ReadAsJsonAsync<JsonElement>();
@@ -38,6 +41,7 @@ public sealed class DispatchExecutionTests(AppFixture fixture) : ApiTest(fixture
         Assert.Equal("POST", received.Method);
         Assert.Equal("/v1/outlets/OUT%207%2FB/orders?ref=r%261", received.PathAndQuery);
         Assert.Equal(id.ToString(), received.Headers["X-Dispatch-Id"]);
+        Assert.Equal("order-r1-attempt", received.Headers["Idempotency-Key"]);
         Assert.True(JsonElement.DeepEquals(JsonSerializer.SerializeToElement(payload), JsonDocument.Parse(received.Body).RootElement));
 
         var status = await Host.GetAsJson<JsonElement>($"/api/v1/dispatches/{id}", key);
