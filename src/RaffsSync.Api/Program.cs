@@ -54,6 +54,8 @@ builder.Host.UseWolverine(opts =>
     opts.Policies.AutoApplyTransactions();
     opts.Policies.UseDurableLocalQueues();
     opts.EnableRelayOfUserName = true;
+    // Retries are scheduled messages; look for due ones every second.
+    opts.Durability.ScheduledJobPollingTime = TimeSpan.FromSeconds(1);
 });
 builder.Services.CritterStackDefaults(defaults =>
 {

@@ -9,70 +9,170 @@ public sealed class DispatchExecutionTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
     private static readonly RouteDefinition Route = new("http", new RequestTemplate("POST", "/orders"), Success: [201]);
-    private static readonly RenderedRequest Request = new("POST", "http://p/orders", new Dictionary<string, string>(), "{}");
 
     private static Dispatch Accepted() => Dispatch.Create(new DispatchRequested(Guid.NewGuid(), "29", "acme", "orders.push", 3,
         ProviderEnvironment.Sandbox, JsonDocument.Parse("{}").RootElement, T0));
+
+    private static Dispatch Started(Dispatch d, int attempt) =>
+        d.Apply(new DispatchAttemptStarted(d.Id, attempt, new RenderedRequest("POST", "http://p", new Dictionary<string, string>(), null), T0));
+
+    private static ProviderCallResult Answer(int status, string body = "", TimeSpan? retryAfter = null) =>
+        new ProviderCallResult.Responded(status, body, false, "", 5, retryAfter);
 
     private static Dispatch Replay(Dispatch dispatch, IEnumerable<object> events) => events.Aggregate(dispatch, (d, e) => e switch
     {
         DispatchAttemptStarted x => d.Apply(x),
         ProviderResponded x => d.Apply(x),
         ProviderUnreachable x => d.Apply(x),
+        DispatchAttemptInterrupted x => d.Apply(x),
+        DispatchRetryScheduled x => d.Apply(x),
         DispatchSucceeded x => d.Apply(x),
         DispatchFailed x => d.Apply(x),
+        DispatchDeadLettered x => d.Apply(x),
+        DispatchOutcomeUnknown x => d.Apply(x),
         _ => throw new InvalidOperationException(e.GetType().Name)
     });
 
     [Fact]
-    public void a_listed_success_code_records_the_attempt_and_succeeds()
+    public void a_listed_success_code_records_the_answer_and_succeeds()
     {
-        var dispatch = Accepted();
-        var events = DispatchExecution.RecordAttempt(dispatch, Route, Request,
-            new ProviderCallResult.Responded(201, "{\"id\":1}", false, "abc", 42), T0, T0.AddSeconds(1));
+        var dispatch = Started(Accepted(), 1);
+        var record = DispatchExecution.RecordOutcome(dispatch, Route, 1, Answer(201, "{\"id\":1}"), T0.AddSeconds(1), 0.5);
 
-        Assert.Equal([typeof(DispatchAttemptStarted), typeof(ProviderResponded), typeof(DispatchSucceeded)], events.Select(e => e.GetType()));
-        var after = Replay(dispatch, events);
+        Assert.Equal([typeof(ProviderResponded), typeof(DispatchSucceeded)], record.Events.Select(e => e.GetType()));
+        Assert.Null(record.RetryAt);
+        var after = Replay(dispatch, record.Events);
         Assert.Equal(DispatchStatus.Succeeded, after.Status);
-        Assert.Equal(1, after.Attempts);
         Assert.Equal(201, after.LastProviderStatus);
         Assert.Equal(T0.AddSeconds(1), after.CompletedAt);
     }
 
     [Theory]
-    [InlineData(200, FailureType.Provider)] // 2xx outside the route's success list
     [InlineData(400, FailureType.Rejected)]
+    [InlineData(422, FailureType.Rejected)]
     [InlineData(401, FailureType.Configuration)]
     [InlineData(403, FailureType.Configuration)]
-    [InlineData(500, FailureType.Provider)]
-    [InlineData(503, FailureType.Provider)]
-    public void other_status_codes_fail_with_a_failure_type(int status, FailureType expected)
+    [InlineData(302, FailureType.Provider)]
+    [InlineData(200, FailureType.Provider)] // 2xx outside the route's success list
+    public void permanent_answers_fail_without_retry(int status, FailureType expected)
     {
-        var events = DispatchExecution.RecordAttempt(Accepted(), Route, Request,
-            new ProviderCallResult.Responded(status, "", false, "", 5), T0, T0);
+        var record = DispatchExecution.RecordOutcome(Started(Accepted(), 1), Route, 1, Answer(status), T0, 0.5);
 
-        var failed = Assert.IsType<DispatchFailed>(events[^1]);
+        var failed = Assert.IsType<DispatchFailed>(record.Events[^1]);
         Assert.Equal(expected, failed.FailureType);
         Assert.Contains(status.ToString(), failed.Reason);
+        Assert.Null(record.RetryAt);
+    }
+
+    [Theory]
+    [InlineData(500)]
+    [InlineData(503)]
+    [InlineData(408)]
+    public void transient_answers_schedule_the_next_attempt_with_exponential_backoff(int status)
+    {
+        var route = Route with { Backoff = new Backoff("exponential", "PT2S", 5, "PT10M", Jitter: false) };
+        var dispatch = Started(Started(Accepted(), 1), 2);
+
+        var record = DispatchExecution.RecordOutcome(dispatch, route, 2, Answer(status), T0, 0.5);
+
+        var scheduled = Assert.IsType<DispatchRetryScheduled>(record.Events[^1]);
+        Assert.Equal(T0.AddSeconds(4), scheduled.NextAttemptAt); // 2 s × 2^(2−1)
+        Assert.Equal(scheduled.NextAttemptAt, record.RetryAt);
+        Assert.Equal(3, record.NextAttempt);
+        Assert.Equal(DispatchStatus.RetryScheduled, Replay(dispatch, record.Events).Status);
+    }
+
+    [Theory]
+    [InlineData(0.0, 1000)]
+    [InlineData(1.0, 2000)]
+    [InlineData(0.5, 1500)]
+    public void jitter_spreads_the_delay_between_half_and_all_of_it(double sample, int expectedMs) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs),
+            DispatchExecution.BackoffDelay(new Backoff("exponential", "PT1S"), attempt: 2, sample));
+
+    [Fact]
+    public void rate_limiting_waits_for_retry_after_capped_by_the_rule()
+    {
+        var route = Route with { ErrorRules = [new ErrorRule([429], Action: "rate_limited", MaxWait: "PT30S")] };
+
+        var soon = DispatchExecution.RecordOutcome(Started(Accepted(), 1), route, 1, Answer(429, retryAfter: TimeSpan.FromSeconds(7)), T0, 0.5);
+        var late = DispatchExecution.RecordOutcome(Started(Accepted(), 1), route, 1, Answer(429, retryAfter: TimeSpan.FromHours(1)), T0, 0.5);
+
+        Assert.Equal(T0.AddSeconds(7), soon.RetryAt);
+        Assert.Equal(T0.AddSeconds(30), late.RetryAt);
     }
 
     [Fact]
-    public void without_a_success_list_any_2xx_succeeds()
+    public void error_rules_match_in_order_on_status_and_body()
     {
-        var route = Route with { Success = null };
+        var route = Route with
+        {
+            ErrorRules =
+            [
+                new ErrorRule(BodyContains: "DUPLICATE", Action: "ignore"),
+                new ErrorRule([500], Action: "fail", FailureType: "rejected"),
+                new ErrorRule(BodyContains: "\"s\":false", Action: "fail")
+            ]
+        };
 
-        Assert.IsType<DispatchOutcome.Succeeded>(DispatchOutcome.FromStatusCode(route, 204));
-        Assert.IsType<DispatchOutcome.Failed>(DispatchOutcome.FromStatusCode(route, 302));
+        Assert.IsType<DispatchOutcome.Succeeded>(DispatchOutcome.Classify(route, Answer(409, "DUPLICATE order")));
+        Assert.Equal(FailureType.Rejected, Assert.IsType<DispatchOutcome.Failed>(DispatchOutcome.Classify(route, Answer(500))).Type);
+        Assert.IsType<DispatchOutcome.Failed>(DispatchOutcome.Classify(route, Answer(201, "{\"s\":false}")));
+        Assert.IsType<DispatchOutcome.Succeeded>(DispatchOutcome.Classify(route, Answer(201, "{\"s\":true}")));
     }
 
     [Fact]
-    public void an_unreachable_provider_fails_as_a_provider_failure()
+    public void the_last_allowed_attempt_dead_letters_instead_of_retrying()
     {
-        var events = DispatchExecution.RecordAttempt(Accepted(), Route, Request,
-            new ProviderCallResult.Unreachable("ConnectionError", 3), T0, T0);
+        var route = Route with { Backoff = new Backoff(MaxAttempts: 3) };
 
-        Assert.IsType<ProviderUnreachable>(events[1]);
-        Assert.Equal(FailureType.Provider, Assert.IsType<DispatchFailed>(events[2]).FailureType);
+        var record = DispatchExecution.RecordOutcome(Started(Accepted(), 3), route, 3, Answer(503), T0, 0.5);
+
+        var dead = Assert.IsType<DispatchDeadLettered>(record.Events[^1]);
+        Assert.Contains("3 attempt", dead.Reason);
+        Assert.Null(record.RetryAt);
+    }
+
+    [Fact]
+    public void a_retry_beyond_the_time_budget_dead_letters()
+    {
+        var route = Route with { Backoff = new Backoff("fixed", "PT1M", 10, "PT2M", Jitter: false) };
+
+        var record = DispatchExecution.RecordOutcome(Started(Accepted(), 1), route, 1, Answer(503), T0.AddSeconds(90), 0.5);
+
+        Assert.Contains("budget", Assert.IsType<DispatchDeadLettered>(record.Events[^1]).Reason);
+    }
+
+    [Fact]
+    public void a_timed_out_write_is_outcome_unknown_but_a_timed_out_read_is_retried()
+    {
+        var timeout = new ProviderCallResult.Unreachable("no answer within 10 s", 10_000, TimedOut: true);
+        var refused = new ProviderCallResult.Unreachable("ConnectionError", 3);
+        var read = Route with { Request = new RequestTemplate("GET", "/orders", Body: null) };
+
+        Assert.IsType<DispatchOutcome.Unknown>(DispatchOutcome.Classify(Route, timeout));
+        Assert.IsType<DispatchOutcome.Retry>(DispatchOutcome.Classify(Route, refused));
+        Assert.IsType<DispatchOutcome.Retry>(DispatchOutcome.Classify(read, timeout));
+
+        var record = DispatchExecution.RecordOutcome(Started(Accepted(), 1), Route, 1, timeout, T0, 0.5);
+        Assert.Equal(DispatchStatus.OutcomeUnknown, Replay(Started(Accepted(), 1), record.Events).Status);
+    }
+
+    [Fact]
+    public void only_the_next_attempt_runs_and_an_unfinished_one_is_recovered()
+    {
+        var accepted = Accepted();
+        var started = Started(accepted, 1);
+
+        Assert.Equal(Admission.Attempt, DispatchExecution.Admit(accepted, 1));
+        Assert.Equal(Admission.Skip, DispatchExecution.Admit(accepted, 2));
+        Assert.Equal(Admission.RecoverInterrupted, DispatchExecution.Admit(started, 1));
+        Assert.Equal(Admission.Skip, DispatchExecution.Admit(started with { Status = DispatchStatus.Succeeded }, 2));
+
+        var recovered = DispatchExecution.RecordInterruption(started, Route with { Backoff = new Backoff(Jitter: false) }, T0, 0.5);
+        Assert.IsType<DispatchAttemptInterrupted>(recovered.Events[0]);
+        Assert.Equal(2, recovered.NextAttempt);
+        Assert.Equal(T0.AddSeconds(1), recovered.RetryAt);
     }
 
     [Fact]

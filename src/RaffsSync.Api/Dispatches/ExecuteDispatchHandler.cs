@@ -1,32 +1,36 @@
+using JasperFx;
 using Marten;
 using RaffsSync.Api.Connections;
 using RaffsSync.Api.Registry;
 using RaffsSync.Domain.Dispatches;
 using RaffsSync.Domain.Registry;
 using RaffsSync.Domain.Templates;
-using Wolverine.Marten;
-
+using Wolverine;
 using Route = RaffsSync.Domain.Registry.Route;
 
 namespace RaffsSync.Api.Dispatches;
 
 /// <summary>
-/// Performs a dispatch: renders the request from the pinned route version, calls the provider,
-/// and returns the events that record the attempt and its outcome.
+/// Performs one attempt of a dispatch: renders the request from the pinned route version, claims
+/// the attempt, calls the provider, and records the answer and what follows (success, failure, a
+/// scheduled retry, dead letter). The retry is an outbox message committed with those events.
 /// </summary>
 public static class ExecuteDispatchHandler
 {
-    public static async Task<Events> Handle(
+    public static async Task<OutgoingMessages> Handle(
         ExecuteDispatch command,
-        [WriteAggregate] Dispatch dispatch,
-        IQuerySession session,
+        IDocumentSession session,
+        IDocumentStore store,
         ProviderGateway gateway,
         ProviderRequestBuilder builder,
         TimeProvider clock,
         CancellationToken cancellation)
     {
-        // A redelivered message for a dispatch that already finished does nothing.
-        if (dispatch.Status.IsFinal()) return [];
+        var dispatch = await session.LoadAsync<Dispatch>(command.DispatchId, cancellation);
+        if (dispatch is null) return [];
+
+        var admission = DispatchExecution.Admit(dispatch, command.Attempt);
+        if (admission == Admission.Skip) return [];
 
         var route = await session.LoadAsync<Route>(RegistryIds.Route(dispatch.Provider, dispatch.RouteKey), cancellation);
         var provider = await session.LoadAsync<Provider>(RegistryIds.Provider(dispatch.Provider), cancellation);
@@ -34,12 +38,15 @@ public static class ExecuteDispatchHandler
         if (definition is null || provider is null)
             throw new InvalidOperationException($"Route {dispatch.Provider}/{dispatch.RouteKey} v{dispatch.RouteVersion} is missing.");
 
+        if (admission == Admission.RecoverInterrupted)
+            return Record(session, dispatch, DispatchExecution.RecordInterruption(dispatch, definition, clock.GetUtcNow(), Random.Shared.NextDouble()));
+
         var connection = dispatch.ConnectionId is { } connectionId
             ? await ConnectionLookup.FindAsync(session, dispatch.TenantId, connectionId, cancellation)
             : null;
         if (dispatch.ConnectionId is not null && connection is not { Active: true })
-            return [.. DispatchExecution.RecordFailureBeforeSending(dispatch, FailureType.Configuration,
-                "The location's connection to the provider was removed after the dispatch was accepted.", clock.GetUtcNow())];
+            return Record(session, dispatch, new ExecutionRecord(DispatchExecution.RecordFailureBeforeSending(dispatch, FailureType.Configuration,
+                "The location's connection to the provider was removed after the dispatch was accepted.", clock.GetUtcNow())));
 
         RenderedRequests request;
         try
@@ -51,15 +58,56 @@ public static class ExecuteDispatchHandler
         }
         catch (TemplateException e)
         {
-            return [.. DispatchExecution.RecordRenderFailure(dispatch, e, clock.GetUtcNow())];
+            return Record(session, dispatch, new ExecutionRecord(DispatchExecution.RecordRenderFailure(dispatch, e, clock.GetUtcNow())));
         }
         catch (ProviderAuthException e)
         {
-            return [.. DispatchExecution.RecordFailureBeforeSending(dispatch, e.Type, e.Message, clock.GetUtcNow())];
+            return Record(session, dispatch,
+                DispatchExecution.RecordTokenFailure(dispatch, definition, e.Type, e.Message, clock.GetUtcNow(), Random.Shared.NextDouble()));
         }
 
-        var startedAt = clock.GetUtcNow();
+        if (!await ClaimAttemptAsync(store, session, dispatch, command.Attempt, request.Masked, clock, cancellation)) return [];
+
         var result = await gateway.SendAsync(request.ToSend, definition.EffectiveTimeout, cancellation);
-        return [.. DispatchExecution.RecordAttempt(dispatch, definition, request.Masked, result, startedAt, clock.GetUtcNow())];
+        return Record(session, dispatch,
+            DispatchExecution.RecordOutcome(dispatch, definition, command.Attempt, result, clock.GetUtcNow(), Random.Shared.NextDouble()));
+    }
+
+    /// <summary>
+    /// Commits <see cref="DispatchAttemptStarted"/> on its own, before the call, expecting the
+    /// stream exactly as it was read: of two executors racing for one attempt only one calls the
+    /// provider, and an attempt cut short by a crash is known to have been made.
+    /// </summary>
+    private static async Task<bool> ClaimAttemptAsync(IDocumentStore store, IDocumentSession session, Dispatch dispatch, int attempt,
+        RenderedRequest masked, TimeProvider clock, CancellationToken cancellation)
+    {
+        await using var claim = store.LightweightSession(dispatch.TenantId);
+        claim.CorrelationId = session.CorrelationId;
+        claim.CausationId = session.CausationId;
+        claim.LastModifiedBy = session.LastModifiedBy;
+        var state = await claim.Events.FetchStreamStateAsync(dispatch.Id, cancellation);
+        if (state is null) return false;
+
+        claim.Events.Append(dispatch.Id, state.Version + 1, new DispatchAttemptStarted(dispatch.Id, attempt, masked, clock.GetUtcNow()));
+        try
+        {
+            await claim.SaveChangesAsync(cancellation);
+            return true;
+        }
+        catch (ConcurrencyException)
+        {
+            return false; // another executor moved the stream first
+        }
+    }
+
+    /// <summary>Appends the record's events; a retry goes out as a scheduled message in the same transaction.</summary>
+    private static OutgoingMessages Record(IDocumentSession session, Dispatch dispatch, ExecutionRecord record)
+    {
+        session.Events.Append(dispatch.Id, record.Events);
+        var messages = new OutgoingMessages();
+        if (record.RetryAt is { } at)
+            messages.Add(new ExecuteDispatch(dispatch.Id, record.NextAttempt)
+                .WithDeliveryOptions(new DeliveryOptions { ScheduledTime = at, TenantId = dispatch.TenantId }));
+        return messages;
     }
 }

@@ -36,15 +36,25 @@ public sealed class ProviderGateway(IHttpClientFactory clients)
             var truncated = body.Length > BodyCapBytes;
             var text = Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, BodyCapBytes));
             return new ProviderCallResult.Responded((int)response.StatusCode, text, truncated,
-                Convert.ToHexStringLower(SHA256.HashData(body)), watch.ElapsedMilliseconds);
+                Convert.ToHexStringLower(SHA256.HashData(body)), watch.ElapsedMilliseconds, RetryAfter(response));
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
-            return new ProviderCallResult.Unreachable($"no answer within {timeout.TotalSeconds:0.###} s", watch.ElapsedMilliseconds);
+            return new ProviderCallResult.Unreachable($"no answer within {timeout.TotalSeconds:0.###} s", watch.ElapsedMilliseconds, TimedOut: true);
         }
         catch (HttpRequestException e)
         {
-            return new ProviderCallResult.Unreachable(e.HttpRequestError.ToString(), watch.ElapsedMilliseconds);
+            // Only a failed connection proves the request never left; anything later may have reached the provider.
+            return new ProviderCallResult.Unreachable(e.HttpRequestError.ToString(), watch.ElapsedMilliseconds,
+                TimedOut: e.HttpRequestError is not (HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError));
         }
     }
+
+    /// <summary>Retry-After as delta-seconds or an HTTP date, as a delay from now.</summary>
+    private static TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date - DateTimeOffset.UtcNow,
+        _ => null
+    };
 }

@@ -26,8 +26,11 @@ public sealed record RequestDispatch(
     string? RouteKey,
     JsonElement? Payload);
 
-/// <summary>Carries the dispatch to the execution queue; the tenant rides on the envelope.</summary>
-public sealed record ExecuteDispatch(Guid DispatchId);
+/// <summary>
+/// Make attempt <paramref name="Attempt"/> of a dispatch; the tenant rides on the envelope. A
+/// message for any other attempt than the next one is stale and does nothing.
+/// </summary>
+public sealed record ExecuteDispatch(Guid DispatchId, int Attempt = 1);
 
 /// <summary>202 with a <c>Location</c> to poll.</summary>
 public sealed record DispatchAccepted(Guid Id, string Status, int RouteVersion, string Location) : IHttpAware

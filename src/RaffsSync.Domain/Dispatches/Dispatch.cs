@@ -20,6 +20,7 @@ public sealed record Dispatch
     public DispatchStatus Status { get; init; }
     public int Attempts { get; init; }
     public int? LastProviderStatus { get; init; }
+    public DateTimeOffset? NextAttemptAt { get; init; }
     public FailureType? FailureType { get; init; }
     public string? FailureReason { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
@@ -50,12 +51,47 @@ public sealed record Dispatch
 
     public Dispatch Apply(ProviderUnreachable e) => this with { UpdatedAt = e.FailedAt };
 
-    public Dispatch Apply(DispatchSucceeded e) =>
-        this with { Status = DispatchStatus.Succeeded, UpdatedAt = e.SucceededAt, CompletedAt = e.SucceededAt };
+    public Dispatch Apply(DispatchAttemptInterrupted e) => this with { UpdatedAt = e.DetectedAt };
+
+    public Dispatch Apply(DispatchRetryScheduled e) => this with
+    {
+        Status = DispatchStatus.RetryScheduled,
+        NextAttemptAt = e.NextAttemptAt,
+        FailureReason = e.Reason,
+        UpdatedAt = e.ScheduledAt
+    };
+
+    public Dispatch Apply(DispatchSucceeded e) => this with
+    {
+        Status = DispatchStatus.Succeeded,
+        NextAttemptAt = null,
+        FailureReason = null,
+        UpdatedAt = e.SucceededAt,
+        CompletedAt = e.SucceededAt
+    };
+
+    public Dispatch Apply(DispatchDeadLettered e) => this with
+    {
+        Status = DispatchStatus.DeadLettered,
+        NextAttemptAt = null,
+        FailureReason = e.Reason,
+        UpdatedAt = e.DeadLetteredAt,
+        CompletedAt = e.DeadLetteredAt
+    };
+
+    public Dispatch Apply(DispatchOutcomeUnknown e) => this with
+    {
+        Status = DispatchStatus.OutcomeUnknown,
+        NextAttemptAt = null,
+        FailureReason = e.Reason,
+        UpdatedAt = e.At,
+        CompletedAt = e.At
+    };
 
     public Dispatch Apply(DispatchFailed e) => this with
     {
         Status = DispatchStatus.Failed,
+        NextAttemptAt = null,
         FailureType = e.FailureType,
         FailureReason = e.Reason,
         UpdatedAt = e.FailedAt,

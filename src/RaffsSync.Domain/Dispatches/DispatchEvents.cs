@@ -42,6 +42,23 @@ public sealed record ProviderUnreachable(
     long LatencyMs,
     DateTimeOffset FailedAt);
 
+/// <summary>The attempt failed in a way worth retrying; the next attempt is scheduled.</summary>
+public sealed record DispatchRetryScheduled(
+    Guid DispatchId,
+    int Attempt,
+    DateTimeOffset NextAttemptAt,
+    string Reason,
+    DateTimeOffset ScheduledAt);
+
+/// <summary>Retries are exhausted (attempts or time budget): the dispatch stops until someone replays it.</summary>
+public sealed record DispatchDeadLettered(Guid DispatchId, int Attempt, string Reason, DateTimeOffset DeadLetteredAt);
+
+/// <summary>A write got no answer in time: it may have happened. Not retried automatically.</summary>
+public sealed record DispatchOutcomeUnknown(Guid DispatchId, int Attempt, string Reason, DateTimeOffset At);
+
+/// <summary>An attempt was started but no answer was ever recorded (the process stopped mid-call).</summary>
+public sealed record DispatchAttemptInterrupted(Guid DispatchId, int Attempt, DateTimeOffset DetectedAt);
+
 public sealed record DispatchSucceeded(Guid DispatchId, int Attempt, DateTimeOffset SucceededAt);
 
 public sealed record DispatchFailed(

@@ -1,46 +1,110 @@
+using System.Xml;
 using RaffsSync.Domain.Registry;
 using RaffsSync.Domain.Templates;
 
 namespace RaffsSync.Domain.Dispatches;
 
-/// <summary>Pure decisions of the executor: which events record one attempt and its outcome.</summary>
+/// <summary>Whether an execute message should run, given the dispatch as it stands.</summary>
+public enum Admission
+{
+    /// <summary>Stale, duplicate or finished: do nothing.</summary>
+    Skip,
+    /// <summary>Make the attempt the message names.</summary>
+    Attempt,
+    /// <summary>That attempt was started and never finished (the process stopped mid-call): count it and move on.</summary>
+    RecoverInterrupted
+}
+
+/// <summary>The events that record what happened, and when to try again (null: no retry).</summary>
+public sealed record ExecutionRecord(IReadOnlyList<object> Events, DateTimeOffset? RetryAt = null, int NextAttempt = 0);
+
+/// <summary>Pure decisions of the executor: whether to run, and which events record one attempt and its outcome.</summary>
 public static class DispatchExecution
 {
-    public static IReadOnlyList<object> RecordAttempt(
-        Dispatch dispatch, RouteDefinition route, RenderedRequest request, ProviderCallResult result,
-        DateTimeOffset startedAt, DateTimeOffset finishedAt)
+    public static Admission Admit(Dispatch dispatch, int attempt)
     {
-        var attempt = dispatch.Attempts + 1;
-        var events = new List<object> { new DispatchAttemptStarted(dispatch.Id, attempt, request, startedAt) };
+        if (dispatch.Status.IsFinal()) return Admission.Skip;
+        if (dispatch.Status == DispatchStatus.InProgress && attempt == dispatch.Attempts) return Admission.RecoverInterrupted;
+        return attempt == dispatch.Attempts + 1 ? Admission.Attempt : Admission.Skip;
+    }
 
-        DispatchOutcome outcome;
-        switch (result)
+    /// <summary>The attempt's answer, and the decision it leads to.</summary>
+    public static ExecutionRecord RecordOutcome(Dispatch dispatch, RouteDefinition route, int attempt, ProviderCallResult result,
+        DateTimeOffset now, double jitterSample)
+    {
+        var events = new List<object>
         {
-            case ProviderCallResult.Responded r:
-                events.Add(new ProviderResponded(dispatch.Id, attempt, r.StatusCode, r.LatencyMs, r.Body,
-                    r.BodyTruncated, r.BodySha256, finishedAt));
-                outcome = DispatchOutcome.FromStatusCode(route, r.StatusCode);
-                break;
-            case ProviderCallResult.Unreachable u:
-                events.Add(new ProviderUnreachable(dispatch.Id, attempt, u.Error, u.LatencyMs, finishedAt));
-                outcome = DispatchOutcome.Unreachable(u.Error);
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(result));
-        }
+            result switch
+            {
+                ProviderCallResult.Responded r => new ProviderResponded(dispatch.Id, attempt, r.StatusCode, r.LatencyMs, r.Body,
+                    r.BodyTruncated, r.BodySha256, now),
+                ProviderCallResult.Unreachable u => new ProviderUnreachable(dispatch.Id, attempt, u.Error, u.LatencyMs, now),
+                _ => throw new ArgumentOutOfRangeException(nameof(result))
+            }
+        };
 
-        events.Add(outcome switch
-        {
-            DispatchOutcome.Succeeded => new DispatchSucceeded(dispatch.Id, attempt, finishedAt),
-            DispatchOutcome.Failed f => new DispatchFailed(dispatch.Id, attempt, f.Type, f.Reason, finishedAt),
-            _ => throw new ArgumentOutOfRangeException(nameof(outcome))
-        });
-        return events;
+        var decision = Decide(dispatch, route, attempt, DispatchOutcome.Classify(route, result), now, jitterSample);
+        return decision with { Events = [.. events, .. decision.Events] };
+    }
+
+    /// <summary>An attempt that never finished counts as made; retry if the policy allows (at least once, never more than max_attempts calls).</summary>
+    public static ExecutionRecord RecordInterruption(Dispatch dispatch, RouteDefinition route, DateTimeOffset now, double jitterSample)
+    {
+        var interrupted = new DispatchAttemptInterrupted(dispatch.Id, dispatch.Attempts, now);
+        var decision = Decide(dispatch, route, dispatch.Attempts,
+            new DispatchOutcome.Retry("The previous attempt was interrupted before an answer was recorded."), now, jitterSample);
+        return decision with { Events = [interrupted, .. decision.Events] };
+    }
+
+    private static ExecutionRecord Decide(Dispatch dispatch, RouteDefinition route, int attempt, DispatchOutcome outcome,
+        DateTimeOffset now, double jitterSample) => outcome switch
+    {
+        DispatchOutcome.Succeeded => new ExecutionRecord([new DispatchSucceeded(dispatch.Id, attempt, now)]),
+        DispatchOutcome.Failed f => new ExecutionRecord([new DispatchFailed(dispatch.Id, attempt, f.Type, f.Reason, now)]),
+        DispatchOutcome.Unknown u => new ExecutionRecord([new DispatchOutcomeUnknown(dispatch.Id, attempt, u.Reason, now)]),
+        DispatchOutcome.Retry r => ScheduleRetry(dispatch, route.Backoff ?? new Backoff(), attempt, r, now, jitterSample),
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome))
+    };
+
+    private static ExecutionRecord ScheduleRetry(Dispatch dispatch, Backoff backoff, int attempt, DispatchOutcome.Retry retry,
+        DateTimeOffset now, double jitterSample)
+    {
+        if (attempt >= backoff.MaxAttempts)
+            return new ExecutionRecord([new DispatchDeadLettered(dispatch.Id, attempt,
+                $"{retry.Reason} Gave up after {attempt} attempt(s).", now)]);
+
+        var next = now + (retry.RequestedDelay ?? BackoffDelay(backoff, attempt, jitterSample));
+        if (next - dispatch.CreatedAt > XmlConvert.ToTimeSpan(backoff.Budget))
+            return new ExecutionRecord([new DispatchDeadLettered(dispatch.Id, attempt,
+                $"{retry.Reason} The next attempt would fall outside the retry budget of {backoff.Budget}.", now)]);
+
+        return new ExecutionRecord([new DispatchRetryScheduled(dispatch.Id, attempt, next, retry.Reason, now)], next, attempt + 1);
+    }
+
+    /// <summary>
+    /// Exponential: initial × 2^(attempt−1); fixed: initial. With jitter the delay is drawn from
+    /// [½, 1] of that, so retries from many dispatches spread out but never come early.
+    /// </summary>
+    public static TimeSpan BackoffDelay(Backoff backoff, int attempt, double jitterSample)
+    {
+        var initial = XmlConvert.ToTimeSpan(backoff.Initial);
+        var delay = backoff.Strategy == "fixed" ? initial : initial * Math.Pow(2, Math.Min(attempt - 1, 30));
+        return backoff.Jitter ? delay * (0.5 + 0.5 * Math.Clamp(jitterSample, 0, 1)) : delay;
     }
 
     /// <summary>The route or payload could not produce a request: nothing was sent.</summary>
     public static IReadOnlyList<object> RecordRenderFailure(Dispatch dispatch, TemplateException error, DateTimeOffset now) =>
         RecordFailureBeforeSending(dispatch, FailureType.Render, $"{error.TemplatePath}: {error.Message}", now);
+
+    /// <summary>
+    /// The provider's token endpoint failed before any call: a provider fault (unreachable, 5xx)
+    /// is retried like one without counting as an attempt; a refusal fails as configuration.
+    /// </summary>
+    public static ExecutionRecord RecordTokenFailure(Dispatch dispatch, RouteDefinition route, FailureType type, string reason,
+        DateTimeOffset now, double jitterSample) =>
+        type == FailureType.Provider
+            ? Decide(dispatch, route, dispatch.Attempts, new DispatchOutcome.Retry(reason), now, jitterSample)
+            : new ExecutionRecord(RecordFailureBeforeSending(dispatch, type, reason, now));
 
     /// <summary>The dispatch cannot be sent at all (no connection, no token): nothing reached the provider.</summary>
     public static IReadOnlyList<object> RecordFailureBeforeSending(Dispatch dispatch, FailureType type, string reason, DateTimeOffset now) =>

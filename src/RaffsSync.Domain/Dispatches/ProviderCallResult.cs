@@ -3,8 +3,10 @@ namespace RaffsSync.Domain.Dispatches;
 /// <summary>What happened on the wire when a rendered request was sent.</summary>
 public abstract record ProviderCallResult(long LatencyMs)
 {
-    public sealed record Responded(int StatusCode, string Body, bool BodyTruncated, string BodySha256, long LatencyMs)
-        : ProviderCallResult(LatencyMs);
+    /// <param name="RetryAfter">The provider's <c>Retry-After</c>, as a delay from when the answer arrived.</param>
+    public sealed record Responded(int StatusCode, string Body, bool BodyTruncated, string BodySha256, long LatencyMs,
+        TimeSpan? RetryAfter = null) : ProviderCallResult(LatencyMs);
 
-    public sealed record Unreachable(string Error, long LatencyMs) : ProviderCallResult(LatencyMs);
+    /// <param name="TimedOut">The request may have reached the provider (no answer in time), unlike a refused connection.</param>
+    public sealed record Unreachable(string Error, long LatencyMs, bool TimedOut = false) : ProviderCallResult(LatencyMs);
 }

@@ -10,6 +10,10 @@ public partial class DispatchProjection : SingleStreamProjection<Dispatch, Guid>
     public Dispatch Apply(DispatchAttemptStarted e, Dispatch dispatch) => dispatch.Apply(e);
     public Dispatch Apply(ProviderResponded e, Dispatch dispatch) => dispatch.Apply(e);
     public Dispatch Apply(ProviderUnreachable e, Dispatch dispatch) => dispatch.Apply(e);
+    public Dispatch Apply(DispatchAttemptInterrupted e, Dispatch dispatch) => dispatch.Apply(e);
+    public Dispatch Apply(DispatchRetryScheduled e, Dispatch dispatch) => dispatch.Apply(e);
     public Dispatch Apply(DispatchSucceeded e, Dispatch dispatch) => dispatch.Apply(e);
+    public Dispatch Apply(DispatchDeadLettered e, Dispatch dispatch) => dispatch.Apply(e);
+    public Dispatch Apply(DispatchOutcomeUnknown e, Dispatch dispatch) => dispatch.Apply(e);
     public Dispatch Apply(DispatchFailed e, Dispatch dispatch) => dispatch.Apply(e);
 }

@@ -59,10 +59,10 @@ public sealed class DispatchExecutionTests(AppFixture fixture) : ApiTest(fixture
     }
 
     [Fact]
-    public async Task provider_failure_ends_the_dispatch_failed_with_the_response_recorded()
+    public async Task provider_failure_with_no_attempts_left_dead_letters_with_the_response_recorded()
     {
         await using var provider = await LoopbackProvider.StartAsync();
-        await Fixture.RegisterProviderAsync("acme-down", provider.BaseUrl, ("orders.create", CreateOrder));
+        await Fixture.RegisterProviderAsync("acme-down", provider.BaseUrl, ("orders.create", CreateOrder with { Backoff = new Backoff(MaxAttempts: 1) }));
         provider.Reply(500, """{"error":"database on fire"}""");
         var key = await Fixture.CreateKeyAsync();
 
@@ -74,15 +74,16 @@ public sealed class DispatchExecutionTests(AppFixture fixture) : ApiTest(fixture
         var id = (await accepted.ReadAsJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
 
         var status = await Host.GetAsJson<JsonElement>($"/api/v1/dispatches/{id}", key);
-        Assert.Equal("failed", status.GetProperty("status").GetString());
-        Assert.Equal("provider", status.GetProperty("failure_type").GetString());
+        Assert.Equal("dead_lettered", status.GetProperty("status").GetString());
         Assert.Equal(500, status.GetProperty("last_provider_status").GetInt32());
+        Assert.Contains("Gave up after 1 attempt", status.GetProperty("failure_reason").GetString());
 
         var events = await StreamAsync(id, "29");
         var responded = events.Select(e => e.Data).OfType<ProviderResponded>().Single();
         Assert.Equal(500, responded.StatusCode);
         Assert.Contains("database on fire", responded.Body);
-        Assert.IsType<DispatchFailed>(events[^1].Data);
+        Assert.IsType<DispatchDeadLettered>(events[^1].Data);
+        Assert.Single(provider.Received);
     }
 
     [Fact]

@@ -27,6 +27,20 @@ public abstract class ApiTest(AppFixture fixture)
         s.IgnoreStatusCode();
     });
 
+    /// <summary>Polls the dispatch until it reaches one of <paramref name="statuses"/> (retries run on their own schedule).</summary>
+    protected async Task<System.Text.Json.JsonElement> WaitForStatusAsync(string location, string key, params string[] statuses)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var dispatch = await Host.GetAsJson<System.Text.Json.JsonElement>(location, key);
+            if (statuses.Contains(dispatch.GetProperty("status").GetString())) return dispatch;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"{location} is still '{dispatch.GetProperty("status").GetString()}', not {string.Join(" or ", statuses)}.");
+            await Task.Delay(100);
+        }
+    }
+
     protected static Action<Scenario> PostDispatch(string key, object body, string? requestId = null) => s =>
     {
         s.Post.Json(body).ToUrl("/api/v1/dispatches");

@@ -26,3 +26,9 @@ public sealed class ConnectionCollection : ICollectionFixture<AppFixture>
 {
     public const string Name = "connections";
 }
+
+[CollectionDefinition(Name)]
+public sealed class RetryCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "retries";
+}

@@ -11,7 +11,7 @@ namespace RaffsSync.Api.Tests.Harness;
 
 public sealed record ReceivedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string Body);
 
-public sealed record ProviderReply(int Status, string Body = "{}");
+public sealed record ProviderReply(int Status, string Body = "{}", IReadOnlyDictionary<string, string>? Headers = null);
 
 /// <summary>
 /// A real HTTP server on 127.0.0.1 standing in for a provider: it records every request and
@@ -49,6 +49,7 @@ public sealed class LoopbackProvider : IAsyncDisposable
 
             var reply = provider._replies.TryDequeue(out var queued) ? queued : new ProviderReply(200);
             context.Response.StatusCode = reply.Status;
+            foreach (var (name, value) in reply.Headers ?? new Dictionary<string, string>()) context.Response.Headers[name] = value;
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(reply.Body);
         });
@@ -58,7 +59,8 @@ public sealed class LoopbackProvider : IAsyncDisposable
         return provider;
     }
 
-    public void Reply(int status, string body = "{}") => _replies.Enqueue(new ProviderReply(status, body));
+    public void Reply(int status, string body = "{}", IReadOnlyDictionary<string, string>? headers = null) =>
+        _replies.Enqueue(new ProviderReply(status, body, headers));
 
     public async ValueTask DisposeAsync()
     {
