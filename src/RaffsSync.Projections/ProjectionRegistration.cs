@@ -20,8 +20,12 @@ public static class ProjectionRegistration
     public static void AddRaffsSyncProjections(this StoreOptions opts)
     {
         opts.Projections.Add<DispatchProjection>(ProjectionLifecycle.Inline);
+        // The list's filters and default sort; tenant_id is indexed by Marten for conjoined tenancy.
         opts.Schema.For<Dispatch>().MultiTenanted()
-            .Index(x => x.CreatedAt);
+            .Index(x => x.CreatedAt)
+            .Index(x => x.Status)
+            .Index(x => x.Provider)
+            .Index(x => x.RouteKey);
 
         opts.Projections.Add<ConnectionProjection>(ProjectionLifecycle.Inline);
         opts.Schema.For<Connection>().MultiTenanted()

@@ -32,3 +32,9 @@ public sealed class RetryCollection : ICollectionFixture<AppFixture>
 {
     public const string Name = "retries";
 }
+
+[CollectionDefinition(Name)]
+public sealed class DispatchQueryCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "dispatch queries";
+}

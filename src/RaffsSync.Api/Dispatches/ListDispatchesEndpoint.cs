@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text.Json;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using RaffsSync.Api.Access;
+using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Domain.Access;
+using RaffsSync.Domain.Dispatches;
+using Wolverine.Http;
+
+namespace RaffsSync.Api.Dispatches;
+
+/// <summary>
+/// The filters and sort of <c>GET /api/v1/dispatches</c>, parsed against whitelists: an unknown
+/// filter, sort key or value is a 400 naming it, never a query fragment.
+/// </summary>
+public sealed record DispatchListQuery(
+    IReadOnlyList<string> Tenants,
+    IReadOnlyList<DispatchStatus> Statuses,
+    IReadOnlyList<string> Providers,
+    IReadOnlyList<string> RouteKeys,
+    DateTimeOffset? CreatedFrom,
+    DateTimeOffset? CreatedBefore,
+    IReadOnlyList<(string Key, bool Descending)> Sort)
+{
+    public static readonly IReadOnlyList<string> SortKeys = ["created_at", "updated_at", "status", "provider", "route_key", "tenant_id"];
+    private static readonly IReadOnlyList<string> Paging = ["page", "per_page", "sort"];
+
+    public static (DispatchListQuery Query, IReadOnlyList<ProblemDetail> Errors) Parse(IQueryCollection query)
+    {
+        var errors = new List<ProblemDetail>();
+        IReadOnlyList<string> Values(string name) =>
+            (query[$"filter[{name}]"].ToString() + "," + query[name].ToString())
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+        DateTimeOffset? Date(string name)
+        {
+            var text = query[$"created_at[{name}]"].ToString() is { Length: > 0 } plain ? plain : query[$"filter[created_at][{name}]"].ToString();
+            if (text.Length == 0) return null;
+            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)) return date;
+            errors.Add(new ProblemDetail($"created_at[{name}]", "invalid", "an RFC 3339 time such as 2026-11-01T00:00:00Z"));
+            return null;
+        }
+
+        foreach (var key in query.Keys.Where(k => !Paging.Contains(k)))
+        {
+            var known = key is "tenant_id" or "status" or "provider" or "route_key" or "filter[tenant_id]" or "filter[status]"
+                or "filter[provider]" or "filter[route_key]" or "created_at[gte]" or "created_at[lt]"
+                or "filter[created_at][gte]" or "filter[created_at][lt]";
+            if (!known) errors.Add(new ProblemDetail(key, "unknown_filter",
+                "filters: tenant_id, status, provider, route_key, created_at[gte], created_at[lt]"));
+        }
+
+        var statuses = new List<DispatchStatus>();
+        foreach (var value in Values("status"))
+        {
+            var status = Enum.GetValues<DispatchStatus>().Where(s => Snake(s) == value).Cast<DispatchStatus?>().FirstOrDefault();
+            if (status is { } known) statuses.Add(known);
+            else errors.Add(new ProblemDetail("filter[status]", "invalid",
+                $"'{value}' is not a status; one of {string.Join(", ", Enum.GetValues<DispatchStatus>().Select(Snake))}"));
+        }
+
+        var sort = new List<(string, bool)>();
+        foreach (var term in (query["sort"].ToString() is { Length: > 0 } s ? s : "-created_at").Split(',', StringSplitOptions.TrimEntries))
+        {
+            var key = term.TrimStart('-');
+            if (SortKeys.Contains(key)) sort.Add((key, term.StartsWith('-')));
+            else errors.Add(new ProblemDetail("sort", "invalid", $"'{key}' cannot be sorted on; one of {string.Join(", ", SortKeys)}"));
+        }
+
+        return (new DispatchListQuery(Values("tenant_id"), statuses, Values("provider"), Values("route_key"),
+            Date("gte"), Date("lt"), sort), errors);
+    }
+
+    public static string Snake(DispatchStatus status) => JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());
+}
+
+public static class ListDispatchesEndpoint
+{
+    /// <summary>Dispatches of the locations the caller may see, filtered, sorted and paged.</summary>
+    [Authorize(Policy = Scopes.DispatchesRead)]
+    [WolverineGet("/api/v1/dispatches")]
+    public static async Task<IResult> Get(IQuerySession session, HttpContext context, CancellationToken cancellation)
+    {
+        var (filter, errors) = DispatchListQuery.Parse(context.Request.Query);
+        if (errors.Count > 0) return Results.Problem(ApiProblems.Validation([.. errors]));
+
+        var caller = Caller.From(context.User);
+        var tenants = caller.Class == CallerClass.Internal
+            ? filter.Tenants
+            : (filter.Tenants.Count > 0 ? filter.Tenants.Where(caller.CanAccess) : caller.Locations).ToList();
+        var onlyAllowed = caller.Class != CallerClass.Internal || filter.Tenants.Count > 0;
+
+        var query = session.Query<Dispatch>().Stats(out var stats).Where(d => d.AnyTenant());
+        if (onlyAllowed) query = query.Where(d => tenants.Contains(d.TenantId));
+        if (filter.Statuses.Count > 0) query = query.Where(d => filter.Statuses.Contains(d.Status));
+        if (filter.Providers.Count > 0) query = query.Where(d => filter.Providers.Contains(d.Provider));
+        if (filter.RouteKeys.Count > 0) query = query.Where(d => filter.RouteKeys.Contains(d.RouteKey));
+        if (filter.CreatedFrom is { } from) query = query.Where(d => d.CreatedAt >= from);
+        if (filter.CreatedBefore is { } before) query = query.Where(d => d.CreatedAt < before);
+
+        var page = PageRequest.From(context.Request);
+        var dispatches = await Sort(query, filter.Sort).Skip(page.Skip).Take(page.PerPage).ToListAsync(cancellation);
+        return Results.Ok(page.Envelope(dispatches.Select(DispatchView.From).ToList(), stats.TotalResults, context.Request));
+    }
+
+    private static IQueryable<Dispatch> Sort(IQueryable<Dispatch> query, IReadOnlyList<(string Key, bool Descending)> sort)
+    {
+        IOrderedQueryable<Dispatch>? ordered = null;
+        foreach (var (key, descending) in sort)
+        {
+            ordered = key switch
+            {
+                "created_at" => Then(ordered, query, d => d.CreatedAt, descending),
+                "updated_at" => Then(ordered, query, d => d.UpdatedAt, descending),
+                "status" => Then(ordered, query, d => d.Status, descending),
+                "provider" => Then(ordered, query, d => d.Provider, descending),
+                "route_key" => Then(ordered, query, d => d.RouteKey, descending),
+                _ => Then(ordered, query, d => d.TenantId, descending)
+            };
+        }
+        return Then(ordered, query, d => d.Id, descending: false); // a stable order for paging
+    }
+
+    private static IOrderedQueryable<Dispatch> Then<TKey>(IOrderedQueryable<Dispatch>? ordered, IQueryable<Dispatch> query,
+        System.Linq.Expressions.Expression<Func<Dispatch, TKey>> key, bool descending) => ordered is null
+        ? descending ? query.OrderByDescending(key) : query.OrderBy(key)
+        : descending ? ordered.ThenByDescending(key) : ordered.ThenBy(key);
+}
