@@ -188,3 +188,60 @@ public sealed class DispatchExecutionTests
         Assert.Equal("request.path: 'payload.id' has no value.", after.FailureReason);
     }
 }
+
+public sealed class DispatchCommandTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
+
+    private static Dispatch WithStatus(DispatchStatus status) => Dispatch.Create(new DispatchRequested(Guid.NewGuid(), "29", "acme",
+        "orders.push", 1, ProviderEnvironment.Sandbox, JsonDocument.Parse("{}").RootElement, T0)) with { Status = status, Attempts = 3 };
+
+    [Theory]
+    [InlineData(DispatchStatus.Failed)]
+    [InlineData(DispatchStatus.DeadLettered)]
+    [InlineData(DispatchStatus.OutcomeUnknown)]
+    [InlineData(DispatchStatus.Cancelled)]
+    public void unsuccessful_dispatches_replay_as_a_new_run(DispatchStatus status)
+    {
+        var dispatch = WithStatus(status);
+
+        var decision = Assert.IsType<DispatchDecision.Accept>(DispatchCommands.Replay(dispatch, "current", 4, "fixed", T0.AddHours(1)));
+        var replayed = dispatch.Apply((DispatchReplayRequested)Assert.Single(decision.Events));
+
+        Assert.Equal(DispatchStatus.Accepted, replayed.Status);
+        Assert.Equal(4, replayed.RouteVersion);
+        Assert.Equal(3, replayed.AttemptsBeforeRun);
+        Assert.Equal(T0.AddHours(1), replayed.RunStartedAt);
+        Assert.Equal(Admission.Attempt, DispatchExecution.Admit(replayed, 4));
+    }
+
+    [Theory]
+    [InlineData(DispatchStatus.Succeeded)]
+    [InlineData(DispatchStatus.Accepted)]
+    [InlineData(DispatchStatus.RetryScheduled)]
+    [InlineData(DispatchStatus.InProgress)]
+    public void successful_or_running_dispatches_are_not_replayed(DispatchStatus status) =>
+        Assert.IsType<DispatchDecision.Refuse>(DispatchCommands.Replay(WithStatus(status), "pinned", 1, "again", T0));
+
+    [Fact]
+    public void a_replayed_run_gets_its_own_attempt_budget()
+    {
+        var route = new RouteDefinition("http", new RequestTemplate("POST", "/o"), Backoff: new Backoff(MaxAttempts: 2, Jitter: false));
+        var replayed = WithStatus(DispatchStatus.DeadLettered)
+            .Apply(new DispatchReplayRequested(Guid.Empty, 1, "pinned", "again", T0.AddHours(1)));
+
+        var first = DispatchExecution.RecordOutcome(replayed, route, 4, new ProviderCallResult.Responded(503, "", false, "", 1), T0.AddHours(1), 0.5);
+        var second = DispatchExecution.RecordOutcome(replayed, route, 5, new ProviderCallResult.Responded(503, "", false, "", 1), T0.AddHours(1), 0.5);
+
+        Assert.IsType<DispatchRetryScheduled>(first.Events[^1]);
+        Assert.IsType<DispatchDeadLettered>(second.Events[^1]);
+    }
+
+    [Theory]
+    [InlineData(DispatchStatus.Accepted, true)]
+    [InlineData(DispatchStatus.RetryScheduled, true)]
+    [InlineData(DispatchStatus.InProgress, false)]
+    [InlineData(DispatchStatus.Succeeded, false)]
+    public void only_waiting_dispatches_can_be_cancelled(DispatchStatus status, bool cancellable) =>
+        Assert.Equal(cancellable, DispatchCommands.Cancel(WithStatus(status), "void", T0) is DispatchDecision.Accept);
+}

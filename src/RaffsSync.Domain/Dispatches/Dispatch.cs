@@ -19,6 +19,10 @@ public sealed record Dispatch
     public string? IdempotencyKey { get; init; }
     public DispatchStatus Status { get; init; }
     public int Attempts { get; init; }
+    /// <summary>Attempts made before the current run (a replay starts a new run with a fresh retry budget).</summary>
+    public int AttemptsBeforeRun { get; init; }
+    public DateTimeOffset RunStartedAt { get; init; }
+    public int Replays { get; init; }
     public int? LastProviderStatus { get; init; }
     public DateTimeOffset? NextAttemptAt { get; init; }
     public FailureType? FailureType { get; init; }
@@ -40,6 +44,7 @@ public sealed record Dispatch
         IdempotencyKey = e.IdempotencyKey,
         Status = DispatchStatus.Accepted,
         CreatedAt = e.RequestedAt,
+        RunStartedAt = e.RequestedAt,
         UpdatedAt = e.RequestedAt
     };
 
@@ -59,6 +64,29 @@ public sealed record Dispatch
         NextAttemptAt = e.NextAttemptAt,
         FailureReason = e.Reason,
         UpdatedAt = e.ScheduledAt
+    };
+
+    public Dispatch Apply(DispatchReplayRequested e) => this with
+    {
+        Status = DispatchStatus.Accepted,
+        RouteVersion = e.RouteVersion,
+        AttemptsBeforeRun = Attempts,
+        RunStartedAt = e.RequestedAt,
+        Replays = Replays + 1,
+        NextAttemptAt = null,
+        FailureType = null,
+        FailureReason = null,
+        CompletedAt = null,
+        UpdatedAt = e.RequestedAt
+    };
+
+    public Dispatch Apply(DispatchCancelled e) => this with
+    {
+        Status = DispatchStatus.Cancelled,
+        NextAttemptAt = null,
+        FailureReason = e.Reason,
+        UpdatedAt = e.CancelledAt,
+        CompletedAt = e.CancelledAt
     };
 
     public Dispatch Apply(DispatchSucceeded e) => this with

@@ -59,6 +59,17 @@ public sealed record DispatchOutcomeUnknown(Guid DispatchId, int Attempt, string
 /// <summary>An attempt was started but no answer was ever recorded (the process stopped mid-call).</summary>
 public sealed record DispatchAttemptInterrupted(Guid DispatchId, int Attempt, DateTimeOffset DetectedAt);
 
+/// <summary>Someone asked to run a finished dispatch again, with the version it pinned or the route's current one.</summary>
+public sealed record DispatchReplayRequested(
+    Guid DispatchId,
+    int RouteVersion,
+    string Mode,
+    string Reason,
+    DateTimeOffset RequestedAt);
+
+/// <summary>Someone stopped a dispatch that had not finished; a scheduled retry will not run.</summary>
+public sealed record DispatchCancelled(Guid DispatchId, string Reason, DateTimeOffset CancelledAt);
+
 public sealed record DispatchSucceeded(Guid DispatchId, int Attempt, DateTimeOffset SucceededAt);
 
 public sealed record DispatchFailed(

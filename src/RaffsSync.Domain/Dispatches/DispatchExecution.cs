@@ -69,12 +69,13 @@ public static class DispatchExecution
     private static ExecutionRecord ScheduleRetry(Dispatch dispatch, Backoff backoff, int attempt, DispatchOutcome.Retry retry,
         DateTimeOffset now, double jitterSample)
     {
-        if (attempt >= backoff.MaxAttempts)
+        var attemptInRun = attempt - dispatch.AttemptsBeforeRun;
+        if (attemptInRun >= backoff.MaxAttempts)
             return new ExecutionRecord([new DispatchDeadLettered(dispatch.Id, attempt,
-                $"{retry.Reason} Gave up after {attempt} attempt(s).", now)]);
+                $"{retry.Reason} Gave up after {attemptInRun} attempt(s).", now)]);
 
-        var next = now + (retry.RequestedDelay ?? BackoffDelay(backoff, attempt, jitterSample));
-        if (next - dispatch.CreatedAt > XmlConvert.ToTimeSpan(backoff.Budget))
+        var next = now + (retry.RequestedDelay ?? BackoffDelay(backoff, Math.Max(attemptInRun, 1), jitterSample));
+        if (next - dispatch.RunStartedAt > XmlConvert.ToTimeSpan(backoff.Budget))
             return new ExecutionRecord([new DispatchDeadLettered(dispatch.Id, attempt,
                 $"{retry.Reason} The next attempt would fall outside the retry budget of {backoff.Budget}.", now)]);
 

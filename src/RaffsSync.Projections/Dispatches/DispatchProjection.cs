@@ -12,6 +12,8 @@ public partial class DispatchProjection : SingleStreamProjection<Dispatch, Guid>
     public Dispatch Apply(ProviderUnreachable e, Dispatch dispatch) => dispatch.Apply(e);
     public Dispatch Apply(DispatchAttemptInterrupted e, Dispatch dispatch) => dispatch.Apply(e);
     public Dispatch Apply(DispatchRetryScheduled e, Dispatch dispatch) => dispatch.Apply(e);
+    public Dispatch Apply(DispatchReplayRequested e, Dispatch dispatch) => dispatch.Apply(e);
+    public Dispatch Apply(DispatchCancelled e, Dispatch dispatch) => dispatch.Apply(e);
     public Dispatch Apply(DispatchSucceeded e, Dispatch dispatch) => dispatch.Apply(e);
     public Dispatch Apply(DispatchDeadLettered e, Dispatch dispatch) => dispatch.Apply(e);
     public Dispatch Apply(DispatchOutcomeUnknown e, Dispatch dispatch) => dispatch.Apply(e);

@@ -1,0 +1,79 @@
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using RaffsSync.Api.Access;
+using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Domain.Access;
+using RaffsSync.Domain.Dispatches;
+using RaffsSync.Domain.Registry;
+using Wolverine;
+using Wolverine.Http;
+using Route = RaffsSync.Domain.Registry.Route;
+
+namespace RaffsSync.Api.Dispatches;
+
+public sealed record ReplayDispatch(string? RouteVersion, string? Reason);
+
+public sealed record CancelDispatch(string? Reason);
+
+/// <summary>Replay and cancel: events on the dispatch's stream carrying who asked (key id) and why.</summary>
+public static class DispatchCommandEndpoints
+{
+    [Authorize(Policy = Scopes.DispatchesWrite)]
+    [WolverinePost("/api/v1/dispatches/{id}/replay")]
+    public static async Task<(IResult, OutgoingMessages)> Replay(string id, ReplayDispatch command, IDocumentSession session,
+        HttpContext context, TimeProvider clock, CancellationToken cancellation)
+    {
+        var mode = command.RouteVersion ?? "pinned";
+        if (!DispatchCommands.ReplayModes.Contains(mode))
+            return (ProblemResults.Validation([new("route_version", "invalid", "'pinned' or 'current'")]), []);
+        if (string.IsNullOrWhiteSpace(command.Reason))
+            return (ProblemResults.Validation([new("reason", "required", "say why, for the record")]), []);
+
+        if (await DispatchAccess.FindAsync(session, id, Caller.From(context.User), cancellation) is not { } dispatch)
+            return (DispatchAccess.NotFound(id), []);
+
+        var route = await session.LoadAsync<Route>(RegistryIds.Route(dispatch.Provider, dispatch.RouteKey), cancellation);
+        if (mode == "current" && route is not { Enabled: true })
+            return (Results.Problem(ApiProblems.Create(422, "route_disabled",
+                $"Route '{dispatch.Provider}/{dispatch.RouteKey}' is not enabled; its current version cannot run.")), []);
+
+        var decision = DispatchCommands.Replay(dispatch, mode, route?.CurrentVersion ?? dispatch.RouteVersion, command.Reason, clock.GetUtcNow());
+        if (decision is DispatchDecision.Refuse refuse) return (Refused(refuse), []);
+
+        var requested = (DispatchReplayRequested)((DispatchDecision.Accept)decision).Events.Single();
+        await AppendAsync(session, dispatch, requested, cancellation);
+        var replayed = dispatch.Apply(requested);
+        var execute = new OutgoingMessages { new ExecuteDispatch(dispatch.Id, dispatch.Attempts + 1).WithTenantId(dispatch.TenantId) };
+        context.Response.Headers.Location = $"/api/v1/dispatches/{dispatch.Id}";
+        return (Results.Json(DispatchView.From(replayed), statusCode: StatusCodes.Status202Accepted), execute);
+    }
+
+    [Authorize(Policy = Scopes.DispatchesWrite)]
+    [WolverinePost("/api/v1/dispatches/{id}/cancel")]
+    public static async Task<IResult> Cancel(string id, CancelDispatch command, IDocumentSession session, HttpContext context,
+        TimeProvider clock, CancellationToken cancellation)
+    {
+        if (await DispatchAccess.FindAsync(session, id, Caller.From(context.User), cancellation) is not { } dispatch)
+            return DispatchAccess.NotFound(id);
+
+        var decision = DispatchCommands.Cancel(dispatch, command.Reason ?? "cancelled by the caller", clock.GetUtcNow());
+        if (decision is DispatchDecision.Refuse refuse) return Refused(refuse);
+
+        var cancelled = (DispatchCancelled)((DispatchDecision.Accept)decision).Events.Single();
+        await AppendAsync(session, dispatch, cancelled, cancellation);
+        return Results.Ok(DispatchView.From(dispatch.Apply(cancelled)));
+    }
+
+    /// <summary>
+    /// Appends to the dispatch's stream in its location, expecting the stream as it was read: an
+    /// executor writing at the same moment makes the commit fail with 409 rather than interleave.
+    /// </summary>
+    private static async Task AppendAsync(IDocumentSession session, Dispatch dispatch, object @event, CancellationToken cancellation)
+    {
+        var tenant = session.ForTenant(dispatch.TenantId);
+        var state = await tenant.Events.FetchStreamStateAsync(dispatch.Id, cancellation);
+        tenant.Events.Append(dispatch.Id, state!.Version + 1, @event);
+    }
+
+    private static IResult Refused(DispatchDecision.Refuse refuse) => Results.Problem(ApiProblems.Create(409, refuse.Code, refuse.Message));
+}
