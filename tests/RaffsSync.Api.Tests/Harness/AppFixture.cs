@@ -28,17 +28,26 @@ public sealed class AppFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        JasperFxEnvironment.AutoStartHost = true;
         ConnectionString = await TestPostgres.CreateDatabaseAsync();
+        Host = await StartHostAsync(ConnectionString, SecretsKey, Logs);
+    }
 
-        Host = await AlbaHost.For<Program>(builder =>
+    /// <summary>The secrets key of this fixture's database: a second host on it must use the same one.</summary>
+    public string SecretsKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>A real host on a given database; tests that stop and restart the service start their own.</summary>
+    public static Task<IAlbaHost> StartHostAsync(string connectionString, string secretsKey, CapturedLogs logs,
+        Action<IServiceCollection>? configure = null)
+    {
+        JasperFxEnvironment.AutoStartHost = true;
+        return AlbaHost.For<Program>(builder =>
         {
             builder.UseEnvironment("Testing");
-            builder.UseSetting("ConnectionStrings:Postgres", ConnectionString);
-            builder.UseSetting(SecretVault.ConfigurationKey, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            builder.UseSetting("ConnectionStrings:Postgres", connectionString);
+            builder.UseSetting(SecretVault.ConfigurationKey, secretsKey);
             builder.ConfigureLogging(logging =>
             {
-                logging.AddProvider(Logs);
+                logging.AddProvider(logs);
                 logging.AddFilter<CapturedLogs>(null, LogLevel.Debug);
             });
             builder.ConfigureServices(services =>
@@ -46,6 +55,7 @@ public sealed class AppFixture : IAsyncLifetime
                 services.RunWolverineInSoloMode();
                 services.MartenDaemonModeIsSolo();
                 services.DisableAllExternalWolverineTransports();
+                configure?.Invoke(services);
             });
         });
     }

@@ -11,7 +11,8 @@ namespace RaffsSync.Api.Tests.Harness;
 
 public sealed record ReceivedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string Body);
 
-public sealed record ProviderReply(int Status, string Body = "{}", IReadOnlyDictionary<string, string>? Headers = null);
+public sealed record ProviderReply(int Status, string Body = "{}", IReadOnlyDictionary<string, string>? Headers = null,
+    TimeSpan Delay = default);
 
 /// <summary>
 /// A real HTTP server on 127.0.0.1 standing in for a provider: it records every request and
@@ -48,6 +49,11 @@ public sealed class LoopbackProvider : IAsyncDisposable
                 body));
 
             var reply = provider._replies.TryDequeue(out var queued) ? queued : new ProviderReply(200);
+            if (reply.Delay > TimeSpan.Zero)
+            {
+                try { await Task.Delay(reply.Delay, context.RequestAborted); }
+                catch (OperationCanceledException) { return; } // the caller went away
+            }
             context.Response.StatusCode = reply.Status;
             foreach (var (name, value) in reply.Headers ?? new Dictionary<string, string>()) context.Response.Headers[name] = value;
             context.Response.ContentType = "application/json";
@@ -61,6 +67,9 @@ public sealed class LoopbackProvider : IAsyncDisposable
 
     public void Reply(int status, string body = "{}", IReadOnlyDictionary<string, string>? headers = null) =>
         _replies.Enqueue(new ProviderReply(status, body, headers));
+
+    /// <summary>Answers only after <paramref name="delay"/>: a provider that hangs.</summary>
+    public void ReplyAfter(TimeSpan delay, int status) => _replies.Enqueue(new ProviderReply(status, Delay: delay));
 
     public async ValueTask DisposeAsync()
     {
