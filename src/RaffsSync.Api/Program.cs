@@ -56,6 +56,9 @@ builder.Host.UseWolverine(opts =>
     opts.EnableRelayOfUserName = true;
     // Retries are scheduled messages; look for due ones every second.
     opts.Durability.ScheduledJobPollingTime = TimeSpan.FromSeconds(1);
+    // Idempotency-Key: the first response is kept for 24 hours and replayed for the same request.
+    opts.Durability.EnableDeduplicatedResponses = true;
+    opts.Durability.DeduplicationWindow = TimeSpan.FromHours(24);
 });
 builder.Services.CritterStackDefaults(defaults =>
 {
@@ -94,6 +97,7 @@ if (builder.Environment.IsDevelopment()) builder.Services.AddHostedService<Devel
 var app = builder.Build();
 
 app.UseRequestId();
+app.UseIdempotencyReplayHeader();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseBodySizeLimit(BodySizeLimit.MaxBytes);

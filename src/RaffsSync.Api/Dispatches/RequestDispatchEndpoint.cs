@@ -110,6 +110,7 @@ public static class RequestDispatchEndpoint
     /// </summary>
     [Authorize(Policy = Scopes.DispatchesWrite)]
     [WolverinePost("/api/v1/dispatches")]
+    [DeduplicatedWithResponse(DeduplicationScope.User, Required = false, ClaimInTransaction = true)]
     public static (DispatchAccepted, IStartStream, OutgoingMessages) Post(
         RequestDispatch command, DispatchTarget target, HttpContext context, TimeProvider clock)
     {
@@ -117,6 +118,7 @@ public static class RequestDispatchEndpoint
         var id = Guid.CreateVersion7();
         var tenantId = command.TenantId!;
         var route = target.Route;
+        IdempotencyReplay.MarkExecuted(context);
 
         var requested = new DispatchRequested(id, tenantId, route.Provider, route.RouteKey, route.CurrentVersion,
             caller.Environment, command.Payload!.Value.Clone(), clock.GetUtcNow(), target.Connection?.Id,

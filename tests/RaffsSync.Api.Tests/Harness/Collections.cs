@@ -38,3 +38,9 @@ public sealed class DispatchQueryCollection : ICollectionFixture<AppFixture>
 {
     public const string Name = "dispatch queries";
 }
+
+[CollectionDefinition(Name)]
+public sealed class IdempotencyCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "idempotency";
+}

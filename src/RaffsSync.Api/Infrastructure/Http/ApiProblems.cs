@@ -59,6 +59,16 @@ public static partial class ApiProblems
         {
             RewriteBodyReadingFailure(problem);
         }
+        else if (status == 422 && problem.Detail?.Contains("already used for a different request", StringComparison.Ordinal) == true)
+        {
+            Rewrite(problem, "idempotency_key_reused",
+                "This Idempotency-Key was already used for a different request; send a new key for a new request.", []);
+        }
+        else if (status == 409 && problem.Detail?.Contains("is still being processed", StringComparison.Ordinal) == true)
+        {
+            Rewrite(problem, "idempotency_key_in_use",
+                "A request with this Idempotency-Key is still being processed; retry later.", []);
+        }
         else if (!problem.Extensions.ContainsKey("code"))
         {
             var (code, title) = Defaults.GetValueOrDefault(status, ("error", "Error"));
