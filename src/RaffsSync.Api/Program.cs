@@ -53,6 +53,8 @@ builder.Host.UseWolverine(opts =>
     opts.UseRuntimeCompilation();
     opts.Policies.AutoApplyTransactions();
     opts.Policies.UseDurableLocalQueues();
+    opts.LocalQueueFor<ExecuteDispatch>().MaximumParallelMessages(
+        builder.Configuration.GetValue("RaffsSync:Execution:MaxParallelDispatches", 32));
     opts.EnableRelayOfUserName = true;
     // Retries are scheduled messages; look for due ones every second.
     opts.Durability.ScheduledJobPollingTime = TimeSpan.FromSeconds(1);

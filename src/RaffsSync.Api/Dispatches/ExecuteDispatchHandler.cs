@@ -68,7 +68,7 @@ public static class ExecuteDispatchHandler
 
         if (!await ClaimAttemptAsync(store, session, dispatch, command.Attempt, request.Masked, clock, cancellation)) return [];
 
-        var result = await gateway.SendAsync(request.ToSend, definition.EffectiveTimeout, cancellation);
+        var result = await gateway.SendAsync(dispatch.Provider, request.ToSend, definition.EffectiveTimeout, cancellation);
         return Record(session, dispatch,
             DispatchExecution.RecordOutcome(dispatch, definition, command.Attempt, result, clock.GetUtcNow(), Random.Shared.NextDouble()));
     }

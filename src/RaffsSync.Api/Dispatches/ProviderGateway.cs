@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -7,13 +8,34 @@ using RaffsSync.Domain.Templates;
 
 namespace RaffsSync.Api.Dispatches;
 
-/// <summary>Sends a rendered request to a provider over HTTP and reports what came back, capped.</summary>
-public sealed class ProviderGateway(IHttpClientFactory clients)
+/// <summary>
+/// Sends a rendered request to a provider over HTTP and reports what came back, capped. At most
+/// <c>RaffsSync:Execution:MaxCallsPerProvider</c> calls (default 8) run at once per provider on
+/// this node, so one slow provider cannot take every executor.
+/// </summary>
+public sealed class ProviderGateway(IHttpClientFactory clients, IConfiguration configuration)
 {
     public const string ClientName = "providers";
     public const int BodyCapBytes = 64 * 1024;
 
-    public async Task<ProviderCallResult> SendAsync(RenderedRequest request, TimeSpan timeout, CancellationToken cancellation)
+    private readonly int _maxCallsPerProvider = Math.Max(1, configuration.GetValue("RaffsSync:Execution:MaxCallsPerProvider", 8));
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _perProvider = new();
+
+    public async Task<ProviderCallResult> SendAsync(string provider, RenderedRequest request, TimeSpan timeout, CancellationToken cancellation)
+    {
+        var gate = _perProvider.GetOrAdd(provider, _ => new SemaphoreSlim(_maxCallsPerProvider));
+        await gate.WaitAsync(cancellation);
+        try
+        {
+            return await SendAsync(request, timeout, cancellation);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<ProviderCallResult> SendAsync(RenderedRequest request, TimeSpan timeout, CancellationToken cancellation)
     {
         using var message = new HttpRequestMessage(new HttpMethod(request.Method), request.Url);
         if (request.Body is not null)

@@ -37,7 +37,7 @@ public sealed class AppFixture : IAsyncLifetime
 
     /// <summary>A real host on a given database; tests that stop and restart the service start their own.</summary>
     public static Task<IAlbaHost> StartHostAsync(string connectionString, string secretsKey, CapturedLogs logs,
-        Action<IServiceCollection>? configure = null)
+        Action<IServiceCollection>? configure = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         JasperFxEnvironment.AutoStartHost = true;
         return AlbaHost.For<Program>(builder =>
@@ -45,6 +45,7 @@ public sealed class AppFixture : IAsyncLifetime
             builder.UseEnvironment("Testing");
             builder.UseSetting("ConnectionStrings:Postgres", connectionString);
             builder.UseSetting(SecretVault.ConfigurationKey, secretsKey);
+            foreach (var (name, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(name, value);
             builder.ConfigureLogging(logging =>
             {
                 logging.AddProvider(logs);

@@ -26,7 +26,13 @@ public sealed class LoopbackProvider : IAsyncDisposable
 
     private LoopbackProvider(WebApplication app) => _app = app;
 
+    private int _inFlight;
+    private int _maxInFlight;
+
     public string BaseUrl { get; private set; } = "";
+
+    /// <summary>The most requests this provider was serving at the same moment.</summary>
+    public int MaxInFlight { get { lock (_replies) return _maxInFlight; } }
 
     public IReadOnlyList<ReceivedRequest> Received => [.. _received];
 
@@ -48,21 +54,35 @@ public sealed class LoopbackProvider : IAsyncDisposable
                 context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
                 body));
 
-            var reply = provider._replies.TryDequeue(out var queued) ? queued : new ProviderReply(200);
-            if (reply.Delay > TimeSpan.Zero)
+            var inFlight = Interlocked.Increment(ref provider._inFlight);
+            lock (provider._replies) provider._maxInFlight = Math.Max(provider._maxInFlight, inFlight);
+            try
             {
-                try { await Task.Delay(reply.Delay, context.RequestAborted); }
-                catch (OperationCanceledException) { return; } // the caller went away
+                await provider.AnswerAsync(context);
             }
-            context.Response.StatusCode = reply.Status;
-            foreach (var (name, value) in reply.Headers ?? new Dictionary<string, string>()) context.Response.Headers[name] = value;
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync(reply.Body);
+            finally
+            {
+                Interlocked.Decrement(ref provider._inFlight);
+            }
         });
 
         await app.StartAsync();
         provider.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return provider;
+    }
+
+    private async Task AnswerAsync(HttpContext context)
+    {
+        var reply = _replies.TryDequeue(out var queued) ? queued : new ProviderReply(200);
+        if (reply.Delay > TimeSpan.Zero)
+        {
+            try { await Task.Delay(reply.Delay, context.RequestAborted); }
+            catch (OperationCanceledException) { return; } // the caller went away
+        }
+        context.Response.StatusCode = reply.Status;
+        foreach (var (name, value) in reply.Headers ?? new Dictionary<string, string>()) context.Response.Headers[name] = value;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(reply.Body);
     }
 
     public void Reply(int status, string body = "{}", IReadOnlyDictionary<string, string>? headers = null) =>
