@@ -31,6 +31,7 @@ public static class ProjectionRegistration
         opts.Schema.For<Connection>().MultiTenanted()
             .Index(x => x.Provider);
 
+        opts.Projections.AddGlobalProjection(new ReplayJobProjection(), ProjectionLifecycle.Inline);
         opts.Projections.AddGlobalProjection(new ProviderProjection(), ProjectionLifecycle.Inline);
         opts.Projections.AddGlobalProjection(new RouteProjection(), ProjectionLifecycle.Inline);
         opts.Projections.AddGlobalProjection(new ApiKeyProjection(), ProjectionLifecycle.Inline);

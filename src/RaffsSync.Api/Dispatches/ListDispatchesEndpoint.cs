@@ -73,6 +73,31 @@ public sealed record DispatchListQuery(
     }
 
     public static string Snake(DispatchStatus status) => JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());
+
+    /// <summary>The filter for one caller: internal callers see every location, others only theirs (null tenants: no limit).</summary>
+    public DispatchFilter ForCaller(Caller caller)
+    {
+        IReadOnlyList<string>? tenants = caller.Class == CallerClass.Internal
+            ? (Tenants.Count > 0 ? Tenants : null)
+            : (Tenants.Count > 0 ? Tenants.Where(caller.CanAccess) : caller.Locations).ToList();
+        return new DispatchFilter(tenants, Statuses, Providers, RouteKeys, CreatedFrom, CreatedBefore);
+    }
+}
+
+public static class DispatchQueries
+{
+    /// <summary>Dispatches matching a filter, across the locations it allows.</summary>
+    public static IQueryable<Dispatch> Matching(IQueryable<Dispatch> query, DispatchFilter filter, IReadOnlyList<DispatchStatus> statuses)
+    {
+        query = query.Where(d => d.AnyTenant());
+        if (filter.Tenants is { } tenants) query = query.Where(d => tenants.Contains(d.TenantId));
+        if (statuses.Count > 0) query = query.Where(d => statuses.Contains(d.Status));
+        if (filter.Providers.Count > 0) query = query.Where(d => filter.Providers.Contains(d.Provider));
+        if (filter.RouteKeys.Count > 0) query = query.Where(d => filter.RouteKeys.Contains(d.RouteKey));
+        if (filter.CreatedFrom is { } from) query = query.Where(d => d.CreatedAt >= from);
+        if (filter.CreatedBefore is { } before) query = query.Where(d => d.CreatedAt < before);
+        return query;
+    }
 }
 
 public static class ListDispatchesEndpoint
@@ -85,19 +110,8 @@ public static class ListDispatchesEndpoint
         var (filter, errors) = DispatchListQuery.Parse(context.Request.Query);
         if (errors.Count > 0) return Results.Problem(ApiProblems.Validation([.. errors]));
 
-        var caller = Caller.From(context.User);
-        var tenants = caller.Class == CallerClass.Internal
-            ? filter.Tenants
-            : (filter.Tenants.Count > 0 ? filter.Tenants.Where(caller.CanAccess) : caller.Locations).ToList();
-        var onlyAllowed = caller.Class != CallerClass.Internal || filter.Tenants.Count > 0;
-
-        var query = session.Query<Dispatch>().Stats(out var stats).Where(d => d.AnyTenant());
-        if (onlyAllowed) query = query.Where(d => tenants.Contains(d.TenantId));
-        if (filter.Statuses.Count > 0) query = query.Where(d => filter.Statuses.Contains(d.Status));
-        if (filter.Providers.Count > 0) query = query.Where(d => filter.Providers.Contains(d.Provider));
-        if (filter.RouteKeys.Count > 0) query = query.Where(d => filter.RouteKeys.Contains(d.RouteKey));
-        if (filter.CreatedFrom is { } from) query = query.Where(d => d.CreatedAt >= from);
-        if (filter.CreatedBefore is { } before) query = query.Where(d => d.CreatedAt < before);
+        var scoped = filter.ForCaller(Caller.From(context.User));
+        var query = DispatchQueries.Matching(session.Query<Dispatch>().Stats(out var stats), scoped, scoped.Statuses);
 
         var page = PageRequest.From(context.Request);
         var dispatches = await Sort(query, filter.Sort).Skip(page.Skip).Take(page.PerPage).ToListAsync(cancellation);

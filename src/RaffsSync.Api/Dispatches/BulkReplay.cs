@@ -1,0 +1,136 @@
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using RaffsSync.Api.Access;
+using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Domain.Access;
+using RaffsSync.Domain.Dispatches;
+using RaffsSync.Domain.Registry;
+using Wolverine;
+using Wolverine.Http;
+using Route = RaffsSync.Domain.Registry.Route;
+
+namespace RaffsSync.Api.Dispatches;
+
+/// <summary>Works through the next batch of a bulk replay job.</summary>
+public sealed record RunReplayJob(Guid JobId);
+
+public sealed record ReplayJobView(
+    Guid Id, string Status, string RouteVersion, string Reason, int Replayed, int Skipped, int Batches,
+    DateTimeOffset StartedAt, DateTimeOffset? FinishedAt)
+{
+    public static ReplayJobView From(ReplayJob job) =>
+        new(job.Id, job.Status, job.Mode, job.Reason, job.Replayed, job.Skipped, job.Batches, job.StartedAt, job.FinishedAt);
+}
+
+/// <summary>
+/// <c>POST /api/v1/dispatches/replay?filter[...]</c>: replay every unsuccessful dispatch the list
+/// filters select, as an asynchronous job that can be polled and cancelled.
+/// </summary>
+public static class BulkReplayEndpoints
+{
+    private const string JobPath = "/api/v1/dispatches/replay-jobs/{jobId}";
+
+    [Authorize(Policy = Scopes.DispatchesWrite)]
+    [WolverinePost("/api/v1/dispatches/replay")]
+    public static (IResult, OutgoingMessages) Start(ReplayDispatch command, IDocumentSession session, HttpContext context, TimeProvider clock)
+    {
+        var (filter, errors) = DispatchListQuery.Parse(context.Request.Query);
+        var problems = errors.ToList();
+        if (command.RouteVersion is not null && !DispatchCommands.ReplayModes.Contains(command.RouteVersion))
+            problems.Add(new ProblemDetail("route_version", "invalid", "'pinned' or 'current'"));
+        if (string.IsNullOrWhiteSpace(command.Reason)) problems.Add(new ProblemDetail("reason", "required", "say why, for the record"));
+        if (problems.Count > 0) return (Results.Problem(ApiProblems.Validation([.. problems])), []);
+
+        var started = new ReplayJobStarted(Guid.CreateVersion7(), filter.ForCaller(Caller.From(context.User)),
+            command.RouteVersion ?? "pinned", command.Reason!, clock.GetUtcNow());
+        session.Events.StartStream<ReplayJob>(started.JobId, started);
+
+        context.Response.Headers.Location = $"/api/v1/dispatches/replay-jobs/{started.JobId}";
+        return (Results.Json(ReplayJobView.From(ReplayJob.Create(started)), statusCode: StatusCodes.Status202Accepted),
+            [new RunReplayJob(started.JobId)]);
+    }
+
+    [Authorize(Policy = Scopes.DispatchesRead)]
+    [WolverineGet(JobPath)]
+    public static async Task<IResult> Get(Guid jobId, IQuerySession session, HttpContext context, CancellationToken cancellation) =>
+        await FindAsync(session, jobId, context, cancellation) is { } job ? Results.Ok(ReplayJobView.From(job)) : JobNotFound(jobId);
+
+    [Authorize(Policy = Scopes.DispatchesWrite)]
+    [WolverinePost(JobPath + "/cancel")]
+    public static async Task<IResult> Cancel(Guid jobId, IDocumentSession session, HttpContext context, TimeProvider clock,
+        CancellationToken cancellation)
+    {
+        if (await FindAsync(session, jobId, context, cancellation) is not { } job) return JobNotFound(jobId);
+        if (!job.IsRunning) return Results.Problem(ApiProblems.Create(409, "conflict", $"The replay job is already {job.Status}."));
+
+        var cancelled = new ReplayJobCancelled(jobId, clock.GetUtcNow());
+        session.Events.Append(jobId, cancelled);
+        return Results.Ok(ReplayJobView.From(job.Apply(cancelled)));
+    }
+
+    /// <summary>A job is visible to the caller who may see all of its locations (internal callers see every job).</summary>
+    private static async Task<ReplayJob?> FindAsync(IQuerySession session, Guid jobId, HttpContext context, CancellationToken cancellation)
+    {
+        var job = await session.LoadAsync<ReplayJob>(jobId, cancellation);
+        var caller = Caller.From(context.User);
+        if (job is null) return null;
+        if (caller.Class == CallerClass.Internal) return job;
+        return job.Filter.Tenants is { } tenants && tenants.All(caller.CanAccess) ? job : null;
+    }
+
+    private static IResult JobNotFound(Guid jobId) => ProblemResults.NotFound("not_found", $"Replay job '{jobId}' was not found.");
+}
+
+/// <summary>
+/// One batch at a time: replays the next dispatches the job's filter selects (oldest first, only
+/// those whose current run began before the job), records progress, and queues the next batch.
+/// </summary>
+public static class RunReplayJobHandler
+{
+    public const int BatchSize = 100;
+
+    public static async Task<OutgoingMessages> Handle(RunReplayJob command, IDocumentSession session, TimeProvider clock,
+        CancellationToken cancellation)
+    {
+        var job = await session.LoadAsync<ReplayJob>(command.JobId, cancellation);
+        if (job is not { IsRunning: true }) return [];
+
+        var query = DispatchQueries.Matching(session.Query<Dispatch>(), job.Filter, job.Filter.ReplayableStatuses)
+            .Where(d => d.RunStartedAt < job.StartedAt);
+        if (job.ResumeAfter is { } after)
+        {
+            var seen = job.IdsAtResumePoint;
+            query = query.Where(d => d.CreatedAt > after || (d.CreatedAt == after && !seen.Contains(d.Id)));
+        }
+        var batch = await query.OrderBy(d => d.CreatedAt).Take(BatchSize).ToListAsync(cancellation);
+
+        var now = clock.GetUtcNow();
+        if (batch.Count == 0)
+        {
+            session.Events.Append(job.Id, new ReplayJobCompleted(job.Id, now));
+            return [];
+        }
+
+        var messages = new OutgoingMessages();
+        var routes = new Dictionary<Guid, Route?>();
+        var replayed = 0;
+        foreach (var dispatch in batch)
+        {
+            var routeId = RegistryIds.Route(dispatch.Provider, dispatch.RouteKey);
+            if (!routes.TryGetValue(routeId, out var route))
+                routes[routeId] = route = await session.LoadAsync<Route>(routeId, cancellation);
+            if (job.Mode == "current" && route is not { Enabled: true }) continue;
+
+            if (DispatchCommands.Replay(dispatch, job.Mode, route?.CurrentVersion ?? dispatch.RouteVersion, job.Reason, now)
+                is not DispatchDecision.Accept accept) continue;
+
+            session.ForTenant(dispatch.TenantId).Events.Append(dispatch.Id, accept.Events.ToArray());
+            messages.Add(new ExecuteDispatch(dispatch.Id, dispatch.Attempts + 1).WithTenantId(dispatch.TenantId));
+            replayed++;
+        }
+
+        session.Events.Append(job.Id, job.Progress(batch.Select(d => (d.CreatedAt, d.Id)).ToList(), replayed, batch.Count - replayed, now));
+        messages.Add(new RunReplayJob(job.Id)); // the next batch, or the completion when none is left
+        return messages;
+    }
+}
