@@ -14,6 +14,8 @@ public sealed record DispatchView(
     string Status,
     int Attempts,
     int? LastProviderStatus,
+    int? Pages,
+    int? Records,
     string? FailureType,
     string? FailureReason,
     DateTimeOffset CreatedAt,
@@ -22,7 +24,7 @@ public sealed record DispatchView(
 {
     public static DispatchView From(Dispatch d) => new(
         d.Id, d.TenantId, d.Provider, d.RouteKey, d.RouteVersion,
-        Snake(d.Environment.ToString()), Snake(d.Status.ToString()), d.Attempts, d.LastProviderStatus,
+        Snake(d.Environment.ToString()), Snake(d.Status.ToString()), d.Attempts, d.LastProviderStatus, d.Pages, d.Records,
         d.FailureType is null ? null : Snake(d.FailureType.Value.ToString()), d.FailureReason,
         d.CreatedAt, d.UpdatedAt, d.CompletedAt);
 

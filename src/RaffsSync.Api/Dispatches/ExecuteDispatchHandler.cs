@@ -68,9 +68,37 @@ public static class ExecuteDispatchHandler
 
         if (!await ClaimAttemptAsync(store, session, dispatch, command.Attempt, request.Masked, clock, cancellation)) return [];
 
-        var result = await gateway.SendAsync(dispatch.Provider, request.ToSend, definition.EffectiveTimeout, cancellation);
-        return Record(session, dispatch,
-            DispatchExecution.RecordOutcome(dispatch, definition, command.Attempt, result, clock.GetUtcNow(), Random.Shared.NextDouble()));
+        if (!PagePlan.IsPaged(definition))
+        {
+            var result = await gateway.SendAsync(dispatch.Provider, request.ToSend, definition.EffectiveTimeout, cancellation);
+            return Record(session, dispatch,
+                DispatchExecution.RecordOutcome(dispatch, definition, command.Attempt, result, clock.GetUtcNow(), Random.Shared.NextDouble()));
+        }
+
+        return Record(session, dispatch, await FetchPagesAsync(gateway, dispatch, definition, command.Attempt, request, clock, cancellation));
+    }
+
+    /// <summary>A pull route: page after page within the route's limits; a failing page decides the attempt like any answer.</summary>
+    private static async Task<ExecutionRecord> FetchPagesAsync(ProviderGateway gateway, Dispatch dispatch, RouteDefinition route,
+        int attempt, RenderedRequests unpaged, TimeProvider clock, CancellationToken cancellation)
+    {
+        var pages = new List<object>();
+        var records = 0;
+        var request = PagePlan.First(route, unpaged);
+        for (var page = 1; ; page++)
+        {
+            var result = await gateway.SendAsync(dispatch.Provider, request.ToSend, route.EffectiveTimeout, cancellation);
+            if (result is not ProviderCallResult.Responded answer || DispatchOutcome.Classify(route, answer) is not DispatchOutcome.Succeeded)
+                return DispatchExecution.RecordOutcome(dispatch, route, attempt, result, clock.GetUtcNow(), Random.Shared.NextDouble(), page, pages);
+
+            var onPage = PagePlan.CountRecords(route, answer.Body);
+            records += onPage;
+            pages.Add(DispatchExecution.PageAnswer(dispatch, attempt, page, answer, clock.GetUtcNow()));
+
+            if (PagePlan.Next(route, unpaged, page, records, onPage, answer) is not { } next)
+                return DispatchExecution.RecordPagedSuccess(dispatch, attempt, pages, records, clock.GetUtcNow());
+            request = next;
+        }
     }
 
     /// <summary>

@@ -58,7 +58,7 @@ public sealed class ProviderGateway(IHttpClientFactory clients, IConfiguration c
             var truncated = body.Length > BodyCapBytes;
             var text = Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, BodyCapBytes));
             return new ProviderCallResult.Responded((int)response.StatusCode, text, truncated,
-                Convert.ToHexStringLower(SHA256.HashData(body)), watch.ElapsedMilliseconds, RetryAfter(response));
+                Convert.ToHexStringLower(SHA256.HashData(body)), watch.ElapsedMilliseconds, RetryAfter(response), NextLink(response));
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
@@ -70,6 +70,20 @@ public sealed class ProviderGateway(IHttpClientFactory clients, IConfiguration c
             return new ProviderCallResult.Unreachable(e.HttpRequestError.ToString(), watch.ElapsedMilliseconds,
                 TimedOut: e.HttpRequestError is not (HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError));
         }
+    }
+
+    /// <summary>The <c>rel="next"</c> target of a <c>Link</c> header (RFC 8288), if any.</summary>
+    private static string? NextLink(HttpResponseMessage response)
+    {
+        if (!response.Headers.TryGetValues("Link", out var values)) return null;
+        foreach (var link in values.SelectMany(v => v.Split(',')))
+        {
+            var parts = link.Split(';', StringSplitOptions.TrimEntries);
+            if (parts.Length > 1 && parts[0].StartsWith('<') && parts[0].EndsWith('>')
+                && parts.Skip(1).Any(p => p.Replace(" ", "") is "rel=\"next\"" or "rel=next"))
+                return parts[0][1..^1];
+        }
+        return null;
     }
 
     /// <summary>Retry-After as delta-seconds or an HTTP date, as a delay from now.</summary>

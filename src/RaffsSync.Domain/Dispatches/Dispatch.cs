@@ -24,6 +24,8 @@ public sealed record Dispatch
     public DateTimeOffset RunStartedAt { get; init; }
     public int Replays { get; init; }
     public int? LastProviderStatus { get; init; }
+    public int? Pages { get; init; }
+    public int? Records { get; init; }
     public DateTimeOffset? NextAttemptAt { get; init; }
     public FailureType? FailureType { get; init; }
     public string? FailureReason { get; init; }
@@ -92,6 +94,8 @@ public sealed record Dispatch
     public Dispatch Apply(DispatchSucceeded e) => this with
     {
         Status = DispatchStatus.Succeeded,
+        Pages = e.Pages,
+        Records = e.Records,
         NextAttemptAt = null,
         FailureReason = null,
         UpdatedAt = e.SucceededAt,

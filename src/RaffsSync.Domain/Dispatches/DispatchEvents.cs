@@ -32,7 +32,8 @@ public sealed record ProviderResponded(
     string Body,
     bool BodyTruncated,
     string BodySha256,
-    DateTimeOffset RespondedAt);
+    DateTimeOffset RespondedAt,
+    int Page = 1);
 
 /// <summary>The provider could not be reached or did not answer in time.</summary>
 public sealed record ProviderUnreachable(
@@ -70,7 +71,9 @@ public sealed record DispatchReplayRequested(
 /// <summary>Someone stopped a dispatch that had not finished; a scheduled retry will not run.</summary>
 public sealed record DispatchCancelled(Guid DispatchId, string Reason, DateTimeOffset CancelledAt);
 
-public sealed record DispatchSucceeded(Guid DispatchId, int Attempt, DateTimeOffset SucceededAt);
+/// <param name="Pages">Pages fetched, for pull routes (1 otherwise).</param>
+/// <param name="Records">Records received across the pages, by the route's <c>response.records</c> selection.</param>
+public sealed record DispatchSucceeded(Guid DispatchId, int Attempt, DateTimeOffset SucceededAt, int Pages = 1, int? Records = null);
 
 public sealed record DispatchFailed(
     Guid DispatchId,

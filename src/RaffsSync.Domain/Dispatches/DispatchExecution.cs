@@ -28,16 +28,15 @@ public static class DispatchExecution
         return attempt == dispatch.Attempts + 1 ? Admission.Attempt : Admission.Skip;
     }
 
-    /// <summary>The attempt's answer, and the decision it leads to.</summary>
+    /// <summary>The attempt's (last) answer, and the decision it leads to; <paramref name="earlierPages"/> are a pull route's pages before it.</summary>
     public static ExecutionRecord RecordOutcome(Dispatch dispatch, RouteDefinition route, int attempt, ProviderCallResult result,
-        DateTimeOffset now, double jitterSample)
+        DateTimeOffset now, double jitterSample, int page = 1, IReadOnlyList<object>? earlierPages = null)
     {
-        var events = new List<object>
+        var events = new List<object>(earlierPages ?? [])
         {
             result switch
             {
-                ProviderCallResult.Responded r => new ProviderResponded(dispatch.Id, attempt, r.StatusCode, r.LatencyMs, r.Body,
-                    r.BodyTruncated, r.BodySha256, now),
+                ProviderCallResult.Responded r => PageAnswer(dispatch, attempt, page, r, now),
                 ProviderCallResult.Unreachable u => new ProviderUnreachable(dispatch.Id, attempt, u.Error, u.LatencyMs, now),
                 _ => throw new ArgumentOutOfRangeException(nameof(result))
             }
@@ -46,6 +45,13 @@ public static class DispatchExecution
         var decision = Decide(dispatch, route, attempt, DispatchOutcome.Classify(route, result), now, jitterSample);
         return decision with { Events = [.. events, .. decision.Events] };
     }
+
+    public static ProviderResponded PageAnswer(Dispatch dispatch, int attempt, int page, ProviderCallResult.Responded r, DateTimeOffset now) =>
+        new(dispatch.Id, attempt, r.StatusCode, r.LatencyMs, r.Body, r.BodyTruncated, r.BodySha256, now, page);
+
+    /// <summary>A pull route fetched every page it was allowed to: its answers, then success with the page and record counts.</summary>
+    public static ExecutionRecord RecordPagedSuccess(Dispatch dispatch, int attempt, IReadOnlyList<object> pages, int records, DateTimeOffset now) =>
+        new([.. pages, new DispatchSucceeded(dispatch.Id, attempt, now, pages.Count, records)]);
 
     /// <summary>An attempt that never finished counts as made; retry if the policy allows (at least once, never more than max_attempts calls).</summary>
     public static ExecutionRecord RecordInterruption(Dispatch dispatch, RouteDefinition route, DateTimeOffset now, double jitterSample)

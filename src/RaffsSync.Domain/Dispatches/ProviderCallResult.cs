@@ -4,8 +4,9 @@ namespace RaffsSync.Domain.Dispatches;
 public abstract record ProviderCallResult(long LatencyMs)
 {
     /// <param name="RetryAfter">The provider's <c>Retry-After</c>, as a delay from when the answer arrived.</param>
+    /// <param name="NextLink">The <c>Link</c> header's <c>rel="next"</c> URL, for routes paged by link header.</param>
     public sealed record Responded(int StatusCode, string Body, bool BodyTruncated, string BodySha256, long LatencyMs,
-        TimeSpan? RetryAfter = null) : ProviderCallResult(LatencyMs);
+        TimeSpan? RetryAfter = null, string? NextLink = null) : ProviderCallResult(LatencyMs);
 
     /// <param name="TimedOut">The request may have reached the provider (no answer in time), unlike a refused connection.</param>
     public sealed record Unreachable(string Error, long LatencyMs, bool TimedOut = false) : ProviderCallResult(LatencyMs);
