@@ -71,11 +71,37 @@ public static class ExecuteDispatchHandler
         if (!PagePlan.IsPaged(definition))
         {
             var result = await gateway.SendAsync(dispatch.Provider, request.ToSend, definition.EffectiveTimeout, cancellation);
+            if (DispatchExecution.NeedsReconciliation(definition, result)
+                && await LookUpAsync(session, gateway, builder, provider, connection, dispatch, definition, clock, cancellation) is { } lookup)
+            {
+                return Record(session, dispatch, DispatchExecution.RecordReconciliation(dispatch, definition, command.Attempt, result,
+                    lookup.Route, lookup.Result, clock.GetUtcNow(), Random.Shared.NextDouble()));
+            }
             return Record(session, dispatch,
                 DispatchExecution.RecordOutcome(dispatch, definition, command.Attempt, result, clock.GetUtcNow(), Random.Shared.NextDouble()));
         }
 
         return Record(session, dispatch, await FetchPagesAsync(gateway, dispatch, definition, command.Attempt, request, clock, cancellation));
+    }
+
+    /// <summary>Calls the route's reconcile (lookup) route, current version, with the dispatch's inputs; null when it cannot be built.</summary>
+    private static async Task<(RouteDefinition Route, ProviderCallResult Result)?> LookUpAsync(IDocumentSession session,
+        ProviderGateway gateway, ProviderRequestBuilder builder, Provider provider, Domain.Connections.Connection? connection,
+        Dispatch dispatch, RouteDefinition route, TimeProvider clock, CancellationToken cancellation)
+    {
+        var lookup = await session.LoadAsync<Route>(RegistryIds.Route(dispatch.Provider, route.Reconcile!.RouteKey), cancellation);
+        if (lookup is not { Enabled: true }) return null;
+        try
+        {
+            var request = await builder.BuildAsync(session, provider, lookup.Current, connection,
+                new DispatchInputs(dispatch.Id, dispatch.TenantId, dispatch.Environment, dispatch.Payload, clock.GetUtcNow(), dispatch.IdempotencyKey),
+                dryRun: false, cancellation);
+            return (lookup.Current, await gateway.SendAsync(dispatch.Provider, request.ToSend, lookup.Current.EffectiveTimeout, cancellation));
+        }
+        catch (Exception e) when (e is TemplateException or ProviderAuthException)
+        {
+            return null;
+        }
     }
 
     /// <summary>A pull route: page after page within the route's limits; a failing page decides the attempt like any answer.</summary>

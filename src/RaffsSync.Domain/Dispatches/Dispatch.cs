@@ -60,6 +60,8 @@ public sealed record Dispatch
 
     public Dispatch Apply(DispatchAttemptInterrupted e) => this with { UpdatedAt = e.DetectedAt };
 
+    public Dispatch Apply(DispatchReconciled e) => this with { UpdatedAt = e.At };
+
     public Dispatch Apply(DispatchRetryScheduled e) => this with
     {
         Status = DispatchStatus.RetryScheduled,

@@ -57,6 +57,15 @@ public sealed record DispatchDeadLettered(Guid DispatchId, int Attempt, string R
 /// <summary>A write got no answer in time: it may have happened. Not retried automatically.</summary>
 public sealed record DispatchOutcomeUnknown(Guid DispatchId, int Attempt, string Reason, DateTimeOffset At);
 
+/// <summary>A timed-out write was looked up with the route's reconcile route: <see cref="Happened"/> null means still unknown.</summary>
+public sealed record DispatchReconciled(
+    Guid DispatchId,
+    int Attempt,
+    string LookupRouteKey,
+    int? LookupStatus,
+    bool? Happened,
+    DateTimeOffset At);
+
 /// <summary>An attempt was started but no answer was ever recorded (the process stopped mid-call).</summary>
 public sealed record DispatchAttemptInterrupted(Guid DispatchId, int Attempt, DateTimeOffset DetectedAt);
 

@@ -46,6 +46,38 @@ public static class DispatchExecution
         return decision with { Events = [.. events, .. decision.Events] };
     }
 
+    /// <summary>Whether a write whose outcome is unknown needs its route's lookup before deciding.</summary>
+    public static bool NeedsReconciliation(RouteDefinition route, ProviderCallResult result) =>
+        route.Reconcile is not null && DispatchOutcome.Classify(route, result) is DispatchOutcome.Unknown;
+
+    /// <summary>
+    /// A timed-out write, looked up: success means the provider did it (succeeded); 404 means it
+    /// did not (retry the write within the policy); anything else, or no answer, stays unknown.
+    /// </summary>
+    public static ExecutionRecord RecordReconciliation(Dispatch dispatch, RouteDefinition route, int attempt,
+        ProviderCallResult writeResult, RouteDefinition lookupRoute, ProviderCallResult lookupResult, DateTimeOffset now, double jitterSample)
+    {
+        var lookupStatus = (lookupResult as ProviderCallResult.Responded)?.StatusCode;
+        bool? happened = lookupResult switch
+        {
+            ProviderCallResult.Responded r when DispatchOutcome.Classify(lookupRoute, r) is DispatchOutcome.Succeeded => true,
+            ProviderCallResult.Responded { StatusCode: 404 } => false,
+            _ => null
+        };
+
+        var unanswered = new ProviderUnreachable(dispatch.Id, attempt, ((ProviderCallResult.Unreachable)writeResult).Error,
+            writeResult.LatencyMs, now);
+        var reconciled = new DispatchReconciled(dispatch.Id, attempt, route.Reconcile!.RouteKey, lookupStatus, happened, now);
+        var decision = happened switch
+        {
+            true => new ExecutionRecord([new DispatchSucceeded(dispatch.Id, attempt, now)]),
+            false => Decide(dispatch, route, attempt, new DispatchOutcome.Retry("The lookup found no trace of the timed-out write."), now, jitterSample),
+            null => new ExecutionRecord([new DispatchOutcomeUnknown(dispatch.Id, attempt,
+                $"The write timed out and the lookup could not tell whether it happened (HTTP {lookupStatus?.ToString() ?? "no answer"}).", now)])
+        };
+        return decision with { Events = [unanswered, reconciled, .. decision.Events] };
+    }
+
     public static ProviderResponded PageAnswer(Dispatch dispatch, int attempt, int page, ProviderCallResult.Responded r, DateTimeOffset now) =>
         new(dispatch.Id, attempt, r.StatusCode, r.LatencyMs, r.Body, r.BodyTruncated, r.BodySha256, now, page);
 

@@ -17,7 +17,8 @@ public sealed record RouteDefinition(
     IReadOnlyList<ErrorRule>? ErrorRules = null,
     Backoff? Backoff = null,
     Pagination? Pagination = null,
-    RateLimit? RateLimit = null)
+    RateLimit? RateLimit = null,
+    Reconcile? Reconcile = null)
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
@@ -93,6 +94,13 @@ public sealed record Pagination(
     int? Size = null,
     string? Next = null,
     int MaxPages = 100);
+
+/// <summary>
+/// For writes: when one times out, ask the provider with this route (same provider, same inputs)
+/// whether it happened. A success means it did; a 404 means it did not, so the write is retried;
+/// anything else leaves the dispatch <c>outcome_unknown</c>.
+/// </summary>
+public sealed record Reconcile(string RouteKey);
 
 /// <summary>At most <see cref="Requests"/> calls per <see cref="Per"/> for one credential.</summary>
 public sealed record RateLimit(int Requests, string Per);

@@ -55,6 +55,9 @@ public static partial class RouteValidation
             ValidateDuration(route.RateLimit.Per, "rate_limit.per", errors, required: true);
         }
 
+        if (route.Reconcile is not null && !IsValidKey(route.Reconcile.RouteKey))
+            errors.Add(new("reconcile.route_key", "invalid", "the key of a lookup route of the same provider"));
+
         return errors;
     }
 

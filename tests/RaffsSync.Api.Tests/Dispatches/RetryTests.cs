@@ -121,3 +121,63 @@ public sealed class RetryTests(AppFixture fixture) : ApiTest(fixture)
         Assert.InRange(delay, min, max);
     }
 }
+
+[Collection(RetryCollection.Name)]
+public sealed class ReconcileTests(AppFixture fixture) : ApiTest(fixture)
+{
+    private async Task<(string Key, string Location)> WriteThatTimesOutAsync(string provider, LoopbackProvider server)
+    {
+        await Fixture.RegisterProviderAsync(provider, server.BaseUrl,
+            ("orders.push", new RouteDefinition("http", new RequestTemplate("POST", "/orders"), Success: [201], Timeout: "PT0.5S",
+                Backoff: new Backoff("fixed", "PT0.1S", 3, "PT1M"), Reconcile: new Reconcile("orders.find"))),
+            ("orders.find", new RouteDefinition("http", new RequestTemplate("GET", "/orders/by-key/{{idempotency_key}}", Body: null), Success: [200])));
+        var key = await Fixture.CreateKeyAsync();
+        var accepted = await Host.Scenario(PostDispatch(key, new { tenant_id = "29", provider, route_key = "orders.push", payload = new { } }));
+        return (key, accepted.Context.Response.Headers.Location.ToString());
+    }
+
+    [Fact]
+    public async Task a_timed_out_write_the_lookup_finds_succeeded()
+    {
+        await using var server = await LoopbackProvider.StartAsync();
+        server.ReplyAfter(TimeSpan.FromSeconds(10), 201); // the write: no answer in time
+        server.Reply(200, """{"id":"o-1"}""");             // the lookup: it is there
+
+        var (key, location) = await WriteThatTimesOutAsync("reconciled", server);
+        var status = await WaitForStatusAsync(location, key, "succeeded", "outcome_unknown", "failed", "dead_lettered");
+
+        Assert.Equal("succeeded", status.GetProperty("status").GetString());
+        Assert.Equal(["POST", "GET"], server.Received.Select(r => r.Method));
+        Assert.StartsWith("/orders/by-key/", server.Received[1].PathAndQuery);
+    }
+
+    [Fact]
+    public async Task a_timed_out_write_the_lookup_does_not_find_is_retried()
+    {
+        await using var server = await LoopbackProvider.StartAsync();
+        server.ReplyAfter(TimeSpan.FromSeconds(10), 201);
+        server.Reply(404);
+        server.Reply(201);
+
+        var (key, location) = await WriteThatTimesOutAsync("not-there", server);
+        var status = await WaitForStatusAsync(location, key, "succeeded", "outcome_unknown", "failed", "dead_lettered");
+
+        Assert.Equal("succeeded", status.GetProperty("status").GetString());
+        Assert.Equal(["POST", "GET", "POST"], server.Received.Select(r => r.Method));
+        Assert.Equal(2, status.GetProperty("attempts").GetInt32());
+    }
+
+    [Fact]
+    public async Task without_a_lookup_answer_the_outcome_stays_unknown()
+    {
+        await using var server = await LoopbackProvider.StartAsync();
+        server.ReplyAfter(TimeSpan.FromSeconds(10), 201);
+        server.Reply(500);
+
+        var (key, location) = await WriteThatTimesOutAsync("still-unknown", server);
+        var status = await WaitForStatusAsync(location, key, "succeeded", "outcome_unknown", "failed", "dead_lettered");
+
+        Assert.Equal("outcome_unknown", status.GetProperty("status").GetString());
+        Assert.Equal(2, server.Received.Count);
+    }
+}
