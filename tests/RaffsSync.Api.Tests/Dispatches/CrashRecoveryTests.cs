@@ -2,10 +2,7 @@ using System.Text.Json;
 using Alba;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using RaffsSync.Api.Access;
 using RaffsSync.Api.Tests.Harness;
-using RaffsSync.Domain;
-using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Dispatches;
 using Wolverine;
 
@@ -21,17 +18,14 @@ public sealed class CrashRecoveryTests
     [Fact]
     public async Task a_dispatch_cut_off_mid_call_is_completed_by_the_next_host_within_the_attempt_limit()
     {
-        var database = await TestPostgres.CreateDatabaseAsync();
-        var secrets = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var database = await OwnDatabase.CreateAsync();
         await using var provider = await LoopbackProvider.StartAsync();
         provider.ReplyAfter(TimeSpan.FromMinutes(5), 201); // hangs: the first host is stopped during this call
         provider.Reply(201);
 
         // A short drain: the stop cuts the hanging call off instead of waiting 30 s for it.
-        var first = await AppFixture.StartHostAsync(database, secrets, new CapturedLogs(),
-            services => services.ConfigureWolverine(opts => opts.Durability.DrainTimeout = TimeSpan.FromSeconds(1)));
-        var key = await ApiKeyStore.CreateAsync(first.Services.GetRequiredService<IDocumentStore>(),
-            new ApiKeyRequest("crash", ProviderEnvironment.Sandbox, CallerClass.Internal, Scopes.All, null, []), TimeProvider.System);
+        var first = await database.StartHostAsync(services => services.ConfigureWolverine(opts => opts.Durability.DrainTimeout = TimeSpan.FromSeconds(1)));
+        var key = await first.CreateInternalKeyAsync();
         await Call(first, key, s => s.Post.Json(new { key = "hanging", name = "H", base_urls = new { sandbox = provider.BaseUrl } }).ToUrl("/api/v1/providers"));
         await Call(first, key, s => s.Put.Json(new
         {
@@ -48,7 +42,7 @@ public sealed class CrashRecoveryTests
         await first.StopAsync();
         await first.DisposeAsync();
 
-        await using var second = await AppFixture.StartHostAsync(database, secrets, new CapturedLogs());
+        await using var second = await database.StartHostAsync();
         await Until(async () => (await Status(second, key, location)).GetProperty("status").GetString() == "succeeded",
             "the second host to complete the dispatch");
 
@@ -61,12 +55,7 @@ public sealed class CrashRecoveryTests
         Assert.IsType<DispatchSucceeded>(events[^1]);
     }
 
-    private static Task<IScenarioResult> Call(IAlbaHost host, string key, Action<Scenario> request) => host.Scenario(s =>
-    {
-        request(s);
-        s.WithRequestHeader("Authorization", $"Bearer {key}");
-        s.IgnoreStatusCode();
-    });
+    private static Task<IScenarioResult> Call(IAlbaHost host, string key, Action<Scenario> request) => host.CallAsync(key, request);
 
     private static async Task<JsonElement> Status(IAlbaHost host, string key, string location) =>
         await (await Call(host, key, s => s.Get.Url(location))).ReadAsJsonAsync<JsonElement>();

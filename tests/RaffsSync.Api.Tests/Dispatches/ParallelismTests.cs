@@ -1,10 +1,5 @@
 using Alba;
-using Marten;
-using Microsoft.Extensions.DependencyInjection;
-using RaffsSync.Api.Access;
 using RaffsSync.Api.Tests.Harness;
-using RaffsSync.Domain;
-using RaffsSync.Domain.Access;
 
 namespace RaffsSync.Api.Tests.Dispatches;
 
@@ -14,27 +9,15 @@ public sealed class ParallelismTests
     [Fact]
     public async Task no_more_calls_run_at_once_against_one_provider_than_the_limit()
     {
-        var database = await TestPostgres.CreateDatabaseAsync();
-        var secrets = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         await using var provider = await LoopbackProvider.StartAsync();
         for (var i = 0; i < 8; i++) provider.ReplyAfter(TimeSpan.FromMilliseconds(300), 200);
-        await using var host = await AppFixture.StartHostAsync(database, secrets, new CapturedLogs(),
-            settings: new Dictionary<string, string> { ["RaffsSync:Execution:MaxCallsPerProvider"] = "2" });
-        var key = await ApiKeyStore.CreateAsync(host.Services.GetRequiredService<IDocumentStore>(),
-            new ApiKeyRequest("limits", ProviderEnvironment.Sandbox, CallerClass.Internal, Scopes.All, null, []), TimeProvider.System);
-        await host.Scenario(s =>
-        {
-            s.Post.Json(new { key = "narrow", name = "N", base_urls = new { sandbox = provider.BaseUrl } }).ToUrl("/api/v1/providers");
-            s.WithRequestHeader("Authorization", $"Bearer {key}");
-            s.StatusCodeShouldBe(201);
-        });
-        await host.Scenario(s =>
-        {
-            s.Put.Json(new { kind = "http", request = new { method = "GET", path = "/items", body = (string?)null } })
-                .ToUrl("/api/v1/providers/narrow/routes/items");
-            s.WithRequestHeader("Authorization", $"Bearer {key}");
-            s.StatusCodeShouldBe(201);
-        });
+        var database = await OwnDatabase.CreateAsync();
+        await using var host = await database.StartHostAsync(settings: new Dictionary<string, string> { ["RaffsSync:Execution:MaxCallsPerProvider"] = "2" });
+        var key = await host.CreateInternalKeyAsync();
+        Assert.Equal(201, (await host.CallAsync(key, s => s.Post.Json(new { key = "narrow", name = "N", base_urls = new { sandbox = provider.BaseUrl } })
+            .ToUrl("/api/v1/providers"))).Context.Response.StatusCode);
+        Assert.Equal(201, (await host.CallAsync(key, s => s.Put.Json(new { kind = "http", request = new { method = "GET", path = "/items", body = (string?)null } })
+            .ToUrl("/api/v1/providers/narrow/routes/items"))).Context.Response.StatusCode);
 
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => host.Scenario(s =>
         {
