@@ -15,10 +15,14 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IDocumentStore store)
+    IDocumentStore store,
+    TimeProvider clock)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
+
+    /// <summary>Set on the request when the key was valid but expired, so the 401 can say <c>token_expired</c>.</summary>
+    public static readonly object ExpiredMarker = new();
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -30,6 +34,11 @@ public sealed class ApiKeyAuthenticationHandler(
         await using var session = store.QuerySession();
         var key = await session.Query<ApiKey>().FirstOrDefaultAsync(k => k.SecretHash == hash, Context.RequestAborted);
         if (key is not { IsActive: true }) return AuthenticateResult.Fail("The API key is unknown or revoked.");
+        if (key.IsExpiredAt(clock.GetUtcNow()))
+        {
+            Context.Items[ExpiredMarker] = true;
+            return AuthenticateResult.Fail("The API key has expired.");
+        }
 
         var claims = new List<Claim>
         {

@@ -9,10 +9,17 @@ public static class ApiKeyStore
     public static async Task<string> CreateAsync(IDocumentStore store, ApiKeyRequest request, TimeProvider clock,
         CancellationToken cancellation = default)
     {
-        var (created, secret) = ApiKeyIssue.Issue(request, clock.GetUtcNow());
         await using var session = store.LightweightSession();
-        session.Events.StartStream<ApiKey>(created.KeyId, created);
+        var (_, secret) = Start(session, request, clock.GetUtcNow());
         await session.SaveChangesAsync(cancellation);
         return secret;
+    }
+
+    /// <summary>Starts the key's stream in the session; the caller commits.</summary>
+    public static (ApiKeyCreated Created, string Secret) Start(IDocumentSession session, ApiKeyRequest request, DateTimeOffset now)
+    {
+        var (created, secret) = ApiKeyIssue.Issue(request, now);
+        session.Events.StartStream<ApiKey>(created.KeyId, created);
+        return (created, secret);
     }
 }

@@ -53,8 +53,10 @@ public sealed class ProblemAuthorizationResponder(IProblemDetailsService problem
         }
 
         var problem = result.Challenged
-            ? ApiProblems.Create(401, "unauthenticated",
-                "A valid API key is required: send 'Authorization: Bearer rsk_...' or 'X-Api-Key'.")
+            ? context.Items.ContainsKey(ApiKeyAuthenticationHandler.ExpiredMarker)
+                ? ApiProblems.Create(401, "token_expired", "The API key has expired; issue a new one.")
+                : ApiProblems.Create(401, "unauthenticated",
+                    "A valid API key is required: send 'Authorization: Bearer rsk_...' or 'X-Api-Key'.")
             : ApiProblems.Create(403, "insufficient_scope",
                 $"The API key lacks the scope this endpoint needs: {MissingScopes(result)}.");
 

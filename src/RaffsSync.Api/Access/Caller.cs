@@ -19,13 +19,19 @@ public sealed record Caller(
     string Id,
     CallerClass Class,
     ProviderEnvironment Environment,
-    IReadOnlySet<string> Locations)
+    IReadOnlySet<string> Locations,
+    IReadOnlyList<string> Scopes,
+    string? CustomerId)
 {
     public static Caller From(ClaimsPrincipal user) => new(
         user.FindFirstValue(CallerClaims.KeyId) ?? "",
         Enum.Parse<CallerClass>(user.FindFirstValue(CallerClaims.CallerClass) ?? nameof(CallerClass.Customer), true),
         Enum.Parse<ProviderEnvironment>(user.FindFirstValue(CallerClaims.Environment) ?? nameof(ProviderEnvironment.Sandbox), true),
-        user.FindAll(CallerClaims.Location).Select(c => c.Value).ToHashSet());
+        user.FindAll(CallerClaims.Location).Select(c => c.Value).ToHashSet(),
+        user.FindAll(CallerClaims.Scope).Select(c => c.Value).ToList(),
+        user.FindFirstValue(CallerClaims.Customer));
+
+    public KeyIssuer AsIssuer() => new(Class, Scopes, CustomerId, [.. Locations]);
 
     /// <summary>Internal callers reach every location; the others only those they were granted.</summary>
     public bool CanAccess(string tenantId) => Class == CallerClass.Internal || Locations.Contains(tenantId);

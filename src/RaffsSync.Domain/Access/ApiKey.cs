@@ -13,9 +13,12 @@ public sealed record ApiKey
     /// <summary>Locations (tenant ids) a customer or partner key may act for; internal keys reach every location.</summary>
     public IReadOnlyList<string> Locations { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? ExpiresAt { get; init; }
     public DateTimeOffset? RevokedAt { get; init; }
 
     public bool IsActive => RevokedAt is null;
+
+    public bool IsExpiredAt(DateTimeOffset now) => ExpiresAt is { } expires && expires <= now;
 
     public static ApiKey Create(ApiKeyCreated e) => new()
     {
@@ -28,7 +31,8 @@ public sealed record ApiKey
         Scopes = e.Scopes,
         CustomerId = e.CustomerId,
         Locations = e.Locations,
-        CreatedAt = e.CreatedAt
+        CreatedAt = e.CreatedAt,
+        ExpiresAt = e.ExpiresAt
     };
 
     public ApiKey Apply(ApiKeyRevoked e) => this with { RevokedAt = e.RevokedAt };

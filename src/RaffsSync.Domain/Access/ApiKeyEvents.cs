@@ -11,6 +11,7 @@ public sealed record ApiKeyCreated(
     IReadOnlyList<string> Scopes,
     string? CustomerId,
     IReadOnlyList<string> Locations,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? ExpiresAt = null);
 
 public sealed record ApiKeyRevoked(Guid KeyId, DateTimeOffset RevokedAt);

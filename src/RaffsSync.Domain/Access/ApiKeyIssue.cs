@@ -6,7 +6,14 @@ public sealed record ApiKeyRequest(
     CallerClass CallerClass,
     IReadOnlyList<string> Scopes,
     string? CustomerId,
-    IReadOnlyList<string> Locations);
+    IReadOnlyList<string> Locations,
+    DateTimeOffset? ExpiresAt = null);
+
+/// <summary>Who is issuing a key: what they hold bounds what they may give.</summary>
+public sealed record KeyIssuer(CallerClass CallerClass, IReadOnlyList<string> Scopes, string? CustomerId, IReadOnlyList<string> Locations);
+
+/// <summary>Why a key may not be issued: the API answers <see cref="Status"/> with <see cref="Code"/>.</summary>
+public sealed record IssueRefusal(int Status, string Code, string Message, FieldError Detail);
 
 public static class ApiKeyIssue
 {
@@ -28,7 +35,33 @@ public static class ApiKeyIssue
             request.Scopes.Distinct().ToArray(),
             request.CustomerId,
             request.Locations.Distinct().ToArray(),
-            now);
+            now,
+            request.ExpiresAt);
         return (created, secret);
+    }
+
+    /// <summary>
+    /// Nobody gives more than they hold: internal callers may issue any key; everyone else only
+    /// customer keys for their own customer, with scopes and locations they hold themselves.
+    /// </summary>
+    public static IssueRefusal? Refusal(KeyIssuer issuer, ApiKeyRequest request, DateTimeOffset now)
+    {
+        if (request.ExpiresAt is { } expires && expires <= now)
+            return new IssueRefusal(400, "validation_failed", "The key would already be expired.", new FieldError("expires_at", "in_the_past"));
+        if (issuer.CallerClass == CallerClass.Internal) return null;
+
+        if (request.CallerClass != CallerClass.Customer)
+            return new IssueRefusal(403, "caller_class_forbidden", $"Only internal callers may issue {request.CallerClass.ToString().ToLowerInvariant()} keys.",
+                new FieldError("caller_class", "forbidden"));
+        var extraScopes = request.Scopes.Except(issuer.Scopes).ToArray();
+        if (extraScopes.Length > 0)
+            return new IssueRefusal(403, "insufficient_scope", $"A key cannot be given scopes its issuer lacks: {string.Join(", ", extraScopes)}.",
+                new FieldError("scopes", "not_held", string.Join(", ", extraScopes)));
+        var foreign = request.Locations.Except(issuer.Locations).ToArray();
+        if (foreign.Length > 0)
+            return new IssueRefusal(404, "not_found", $"Location '{foreign[0]}' was not found.", new FieldError("locations", "unknown", foreign[0]));
+        if (request.CustomerId != issuer.CustomerId)
+            return new IssueRefusal(404, "not_found", $"Customer '{request.CustomerId}' was not found.", new FieldError("customer_id", "unknown"));
+        return null;
     }
 }

@@ -68,9 +68,10 @@ public sealed class AppFixture : IAsyncLifetime
     }
 
     public Task<string> CreateKeyAsync(CallerClass callerClass = CallerClass.Internal, IReadOnlyList<string>? scopes = null,
-        IReadOnlyList<string>? locations = null, ProviderEnvironment environment = ProviderEnvironment.Sandbox) =>
+        IReadOnlyList<string>? locations = null, ProviderEnvironment environment = ProviderEnvironment.Sandbox,
+        string? customerId = null, DateTimeOffset? expiresAt = null) =>
         ApiKeyStore.CreateAsync(Store,
-            new ApiKeyRequest("test", environment, callerClass, scopes ?? Scopes.All, null, locations ?? []),
+            new ApiKeyRequest("test", environment, callerClass, scopes ?? Scopes.All, customerId, locations ?? [], expiresAt),
             TimeProvider.System);
 
     /// <summary>Registers a provider (no auth) whose sandbox and production base URL is <paramref name="baseUrl"/>, with routes, as a route pack.</summary>

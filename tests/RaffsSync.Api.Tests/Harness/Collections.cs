@@ -44,3 +44,9 @@ public sealed class IdempotencyCollection : ICollectionFixture<AppFixture>
 {
     public const string Name = "idempotency";
 }
+
+[CollectionDefinition(Name)]
+public sealed class AccessCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "access";
+}
