@@ -11,6 +11,7 @@ using RaffsSync.Api.Health;
 using RaffsSync.Api.Infrastructure.Http;
 using RaffsSync.Api.Infrastructure.OpenApi;
 using RaffsSync.Api.Infrastructure.Postgres;
+using RaffsSync.Api.Infrastructure.RateLimits;
 using RaffsSync.Api.Registry;
 using RaffsSync.Api.Sandbox;
 using RaffsSync.Projections;
@@ -81,6 +82,7 @@ builder.Services.AddExceptionHandler<ConcurrencyConflicts>();
 builder.Services.AddProblemDetails(options =>
     options.CustomizeProblemDetails = context => ApiProblems.Complete(context.ProblemDetails, context.HttpContext));
 builder.Services.AddApiKeyAccess();
+builder.Services.AddCredentialRateLimits();
 builder.Services.AddRaffsSyncHealth();
 builder.Services.AddOpenApi(options => options.AddDocumentTransformer<ApiKeySecurityScheme>());
 builder.Services.AddHttpClient(ProviderGateway.ClientName)
@@ -104,6 +106,8 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseBodySizeLimit(BodySizeLimit.MaxBytes);
 app.UseAuthentication();
+app.UseRateLimitHeaders();
+app.UseRateLimiter();
 app.UseAuthorization();
 
 app.MapOpenApi("/openapi/{documentName}.json");
