@@ -50,6 +50,25 @@ public sealed class HttpContractTests(AppFixture fixture) : ApiTest(fixture)
     }
 
     [Fact]
+    public async Task json_nested_deeper_than_64_levels_is_400_and_appends_nothing()
+    {
+        var key = await Fixture.CreateKeyAsync();
+        var before = await Fixture.CountEventsAsync("dispatch_requested");
+        var deep = string.Concat(Enumerable.Repeat("{\"a\":", 100)) + "1" + new string('}', 100);
+
+        var result = await Host.Scenario(s =>
+        {
+            s.Post.Text($"{{\"tenant_id\":\"29\",\"provider\":\"sandbox\",\"route_key\":\"orders.push\",\"payload\":{deep}}}").ToUrl("/api/v1/dispatches");
+            s.WithRequestHeader("Content-Type", "application/json");
+            s.WithRequestHeader("Authorization", $"Bearer {key}");
+            s.IgnoreStatusCode();
+        });
+
+        await result.ShouldBeProblemAsync(400, "invalid_json");
+        Assert.Equal(before, await Fixture.CountEventsAsync("dispatch_requested"));
+    }
+
+    [Fact]
     public async Task missing_fields_are_400_validation_failed_naming_each_field()
     {
         var key = await Fixture.CreateKeyAsync();
