@@ -36,5 +36,7 @@ public static class ProjectionRegistration
         opts.Projections.AddGlobalProjection(new RouteProjection(), ProjectionLifecycle.Inline);
         opts.Projections.AddGlobalProjection(new ApiKeyProjection(), ProjectionLifecycle.Inline);
         opts.Schema.For<ApiKey>().UniqueIndex(x => x.SecretHash);
+        opts.Projections.AddGlobalProjection(new CustomerProjection(), ProjectionLifecycle.Inline);
+        opts.Schema.For<Location>().Index(x => x.CustomerId);
     }
 }

@@ -11,7 +11,8 @@ public sealed class ConcurrencyConflicts(IProblemDetailsService problems) : IExc
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellation)
     {
-        if (exception is not (JasperFx.ConcurrencyException or ExistingStreamIdCollisionException)) return false;
+        if (exception is not (JasperFx.ConcurrencyException or ExistingStreamIdCollisionException
+            or JasperFx.DocumentAlreadyExistsException)) return false;
 
         context.Response.StatusCode = StatusCodes.Status409Conflict;
         return await problems.TryWriteAsync(new ProblemDetailsContext
