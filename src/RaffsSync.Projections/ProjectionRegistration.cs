@@ -37,6 +37,8 @@ public static class ProjectionRegistration
         opts.Projections.AddGlobalProjection(new ApiKeyProjection(), ProjectionLifecycle.Inline);
         opts.Schema.For<ApiKey>().UniqueIndex(x => x.SecretHash);
         opts.Projections.AddGlobalProjection(new CustomerProjection(), ProjectionLifecycle.Inline);
+        opts.Projections.AddGlobalProjection(new OAuthClientProjection(), ProjectionLifecycle.Inline);
+        opts.Schema.For<OAuthClient>().UniqueIndex(x => x.ClientId);
         opts.Schema.For<Location>().Index(x => x.CustomerId);
     }
 }

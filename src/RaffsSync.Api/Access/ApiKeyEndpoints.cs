@@ -36,21 +36,10 @@ public static class ApiKeyEndpoints
     public static IResult Post(CreateApiKey input, IDocumentSession session, HttpContext context, TimeProvider clock)
     {
         var caller = Caller.From(context.User);
-        var errors = new List<FieldError>();
-        if (string.IsNullOrWhiteSpace(input.Name)) errors.Add(new("name", "required"));
-        if (input.Scopes is not { Count: > 0 }) errors.Add(new("scopes", "required", string.Join(", ", Domain.Access.Scopes.All)));
-        else errors.AddRange(input.Scopes.Where(s => !Domain.Access.Scopes.IsKnown(s)).Select(s => new FieldError("scopes", "unknown", s)));
-        var environment = ParseOr(input.Environment, caller.Environment, "environment", errors);
-        var callerClass = ParseOr(input.CallerClass, CallerClass.Customer, "caller_class", errors);
-        if (errors.Count > 0) return ProblemResults.Validation(errors);
+        if (ParseRequest(input, caller, out var request) is { } invalid) return invalid;
+        if (ApiKeyIssue.Refusal(caller.AsIssuer(), request!, clock.GetUtcNow()) is { } refusal) return Refused(refusal);
 
-        var request = new ApiKeyRequest(input.Name!, environment, callerClass, input.Scopes!,
-            callerClass == CallerClass.Internal ? null : input.CustomerId ?? caller.CustomerId, input.Locations ?? [], input.ExpiresAt);
-        if (ApiKeyIssue.Refusal(caller.AsIssuer(), request, clock.GetUtcNow()) is { } refusal)
-            return Results.Problem(ApiProblems.Create(refusal.Status, refusal.Code, refusal.Message,
-                new ProblemDetail(refusal.Detail.Field, refusal.Detail.Issue, refusal.Detail.Hint)));
-
-        var (created, secret) = ApiKeyStore.Start(session, request, clock.GetUtcNow());
+        var (created, secret) = ApiKeyStore.Start(session, request!, clock.GetUtcNow());
         return Results.Created($"/api/v1/api-keys/{created.KeyId}", new CreatedApiKeyView(secret, ApiKeyView.From(ApiKey.Create(created))));
     }
 
@@ -87,6 +76,26 @@ public static class ApiKeyEndpoints
         session.Events.Append(id, revoked);
         return Results.Ok(ApiKeyView.From(key.Apply(revoked)));
     }
+
+    /// <summary>The credential asked for (a key or an OAuth client), or the 400 that says what is wrong with it.</summary>
+    public static IResult? ParseRequest(CreateApiKey input, Caller caller, out ApiKeyRequest? request)
+    {
+        request = null;
+        var errors = new List<FieldError>();
+        if (string.IsNullOrWhiteSpace(input.Name)) errors.Add(new("name", "required"));
+        if (input.Scopes is not { Count: > 0 }) errors.Add(new("scopes", "required", string.Join(", ", Domain.Access.Scopes.All)));
+        else errors.AddRange(input.Scopes.Where(s => !Domain.Access.Scopes.IsKnown(s)).Select(s => new FieldError("scopes", "unknown", s)));
+        var environment = ParseOr(input.Environment, caller.Environment, "environment", errors);
+        var callerClass = ParseOr(input.CallerClass, CallerClass.Customer, "caller_class", errors);
+        if (errors.Count > 0) return ProblemResults.Validation(errors);
+
+        request = new ApiKeyRequest(input.Name!, environment, callerClass, input.Scopes!,
+            callerClass == CallerClass.Internal ? null : input.CustomerId ?? caller.CustomerId, input.Locations ?? [], input.ExpiresAt);
+        return null;
+    }
+
+    public static IResult Refused(IssueRefusal refusal) => Results.Problem(ApiProblems.Create(refusal.Status, refusal.Code, refusal.Message,
+        new ProblemDetail(refusal.Detail.Field, refusal.Detail.Issue, refusal.Detail.Hint)));
 
     private static T ParseOr<T>(string? value, T fallback, string field, List<FieldError> errors) where T : struct, Enum
     {

@@ -1,4 +1,7 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.IdentityModel.Tokens;
 using Microsoft.AspNetCore.Authorization.Policy;
 using RaffsSync.Api.Infrastructure.Http;
 using RaffsSync.Domain.Access;
@@ -20,11 +23,47 @@ public sealed class ScopeRequirement(string scope)
 
 public static class AccessSetup
 {
+    /// <summary>API keys (<c>rsk_...</c>, as Bearer or X-Api-Key) or OAuth2 access tokens (any other Bearer value).</summary>
+    public const string CallerScheme = "Caller";
+
     public static IServiceCollection AddApiKeyAccess(this IServiceCollection services)
     {
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+        services.AddOptions<TokenSettings>().BindConfiguration("RaffsSync:Tokens");
+        services.AddSingleton<AccessTokens>();
+        services.AddAuthentication(CallerScheme)
+            .AddPolicyScheme(CallerScheme, "API key or access token", options => options.ForwardDefaultSelector = context =>
+            {
+                var authorization = context.Request.Headers.Authorization.ToString();
+                var isToken = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    && !authorization["Bearer ".Length..].TrimStart().StartsWith("rsk_", StringComparison.Ordinal);
+                return isToken ? JwtBearerDefaults.AuthenticationScheme : ApiKeyAuthenticationHandler.SchemeName;
+            })
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(
-                ApiKeyAuthenticationHandler.SchemeName, _ => { });
+                ApiKeyAuthenticationHandler.SchemeName, _ => { })
+            .AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<AccessTokens>((options, tokens) =>
+        {
+            options.MapInboundClaims = false;
+            options.TokenValidationParameters = tokens.ValidationParameters();
+            options.Events = new JwtBearerEvents
+            {
+                OnTokenValidated = context =>
+                {
+                    context.Principal = new ClaimsPrincipal(AccessTokens.CallerIdentity(context.Principal!));
+                    return Task.CompletedTask;
+                },
+                OnAuthenticationFailed = context =>
+                {
+                    if (context.Exception is SecurityTokenExpiredException) context.HttpContext.Items[ApiKeyAuthenticationHandler.ExpiredMarker] = true;
+                    return Task.CompletedTask;
+                },
+                OnChallenge = context =>
+                {
+                    context.HandleResponse(); // the problem body comes from ProblemAuthorizationResponder
+                    return Task.CompletedTask;
+                }
+            };
+        });
 
         services.AddAuthorization(options =>
         {

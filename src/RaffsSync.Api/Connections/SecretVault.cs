@@ -17,6 +17,10 @@ public sealed class SecretVault(IConfiguration configuration, DatabaseConnection
     public const string ConfigurationKey = "RaffsSync:Secrets:Key";
     private const string Format = "v1";
 
+    /// <summary>A key for another purpose (token signing), derived from the same master key.</summary>
+    public byte[] DeriveKey(string purpose) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, MasterKey(configuration, database), 32, info: System.Text.Encoding.UTF8.GetBytes(purpose));
+
     private readonly Lazy<(byte[] Encryption, byte[] Fingerprint)> _keys = new(() =>
     {
         var master = MasterKey(configuration, database);

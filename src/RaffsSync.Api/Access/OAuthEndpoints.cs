@@ -1,0 +1,101 @@
+using System.Text;
+using System.Text.Json;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Domain;
+using RaffsSync.Domain.Access;
+using Wolverine.Http;
+
+namespace RaffsSync.Api.Access;
+
+public sealed record RegisteredClientView(string ClientId, string ClientSecret, string Name, IReadOnlyList<string> Scopes,
+    string CallerClass, string? CustomerId, IReadOnlyList<string> Locations, string Environment);
+
+/// <summary>OAuth2 client credentials (RFC 6749 section 4.4): register clients, trade id and secret for access tokens.</summary>
+public static class OAuthEndpoints
+{
+    /// <summary>Registers a client; the secret is in this answer only. Nobody gives a client more than they hold.</summary>
+    [Authorize(Policy = Scopes.AccessWrite)]
+    [WolverinePost("/api/v1/oauth/clients")]
+    public static IResult Register(CreateApiKey input, IDocumentSession session, HttpContext context, TimeProvider clock)
+    {
+        var caller = Caller.From(context.User);
+        if (ApiKeyEndpoints.ParseRequest(input, caller, out var request) is { } invalid) return invalid;
+        if (ApiKeyIssue.Refusal(caller.AsIssuer(), request!, clock.GetUtcNow()) is { } refusal) return ApiKeyEndpoints.Refused(refusal);
+
+        var (registered, secret) = OAuthClient.Register(request!, clock.GetUtcNow());
+        session.Events.StartStream<OAuthClient>(registered.StreamId, registered);
+        return Results.Created($"/api/v1/oauth/clients/{registered.ClientId}", new RegisteredClientView(registered.ClientId, secret,
+            registered.Name, registered.Scopes, registered.CallerClass.ToString().ToLowerInvariant(), registered.CustomerId,
+            registered.Locations, registered.Environment.ToString().ToLowerInvariant()));
+    }
+
+    /// <summary>
+    /// The token endpoint: form-encoded as RFC 6749 asks (JSON accepted too), client authentication
+    /// by HTTP Basic or in the body. Errors are RFC 6749 section 5.2 bodies, not problem details.
+    /// </summary>
+    [AllowAnonymous]
+    [WolverinePost("/api/v1/oauth/token")]
+    public static async Task<IResult> Token(HttpContext context, IQuerySession session, AccessTokens tokens, CancellationToken cancellation)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        var form = await ReadParametersAsync(context.Request, cancellation);
+        if (form is null) return Error(400, "invalid_request", "Send application/x-www-form-urlencoded (or JSON) parameters.");
+        if (form.GetValueOrDefault("grant_type") != "client_credentials")
+            return Error(400, "unsupported_grant_type", "Only grant_type=client_credentials is supported.");
+
+        var (clientId, secret) = BasicCredentials(context.Request) ?? (form.GetValueOrDefault("client_id"), form.GetValueOrDefault("client_secret"));
+        var client = clientId is null ? null
+            : await session.Query<OAuthClient>().FirstOrDefaultAsync(c => c.ClientId == clientId, cancellation);
+        // The same answer for an unknown client, a wrong secret and a revoked client: nothing to enumerate.
+        if (client is not { RevokedAt: null } || secret is null || !client.Verify(secret))
+        {
+            if (BasicCredentials(context.Request) is not null) context.Response.Headers.WWWAuthenticate = "Basic realm=\"raffssync\"";
+            return Error(401, "invalid_client", "Client authentication failed.");
+        }
+
+        if (client.GrantScopes(form.GetValueOrDefault("scope")) is not { } scopes)
+            return Error(400, "invalid_scope", "The requested scope exceeds what the client holds.");
+
+        var (token, expiresIn) = tokens.Issue(client, scopes);
+        return Results.Json(new Dictionary<string, object>
+        {
+            ["access_token"] = token, ["token_type"] = "Bearer", ["expires_in"] = expiresIn, ["scope"] = string.Join(' ', scopes)
+        });
+    }
+
+    private static async Task<Dictionary<string, string>?> ReadParametersAsync(HttpRequest request, CancellationToken cancellation)
+    {
+        if (request.HasFormContentType)
+            return (await request.ReadFormAsync(cancellation)).ToDictionary(f => f.Key, f => f.Value.ToString());
+        if (request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) != true) return null;
+        try
+        {
+            var json = await JsonSerializer.DeserializeAsync<Dictionary<string, JsonElement>>(request.Body, cancellationToken: cancellation);
+            return json?.ToDictionary(p => p.Key, p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText());
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static (string? Id, string? Secret)? BasicCredentials(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return null;
+        try
+        {
+            var pair = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim())).Split(':', 2);
+            return pair.Length == 2 ? (Uri.UnescapeDataString(pair[0]), Uri.UnescapeDataString(pair[1])) : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static IResult Error(int status, string error, string description) =>
+        Results.Json(new Dictionary<string, string> { ["error"] = error, ["error_description"] = description }, statusCode: status);
+}
