@@ -21,6 +21,27 @@ public sealed class ScopeRequirement(string scope)
     }
 }
 
+/// <summary>The caller's class must be one of these (customer, internal, partner).</summary>
+public sealed class CallerClassRequirement(params CallerClass[] allowed)
+    : AuthorizationHandler<CallerClassRequirement>, IAuthorizationRequirement
+{
+    public IReadOnlyList<CallerClass> Allowed { get; } = allowed;
+
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, CallerClassRequirement requirement)
+    {
+        var callerClass = context.User.FindFirstValue(CallerClaims.CallerClass);
+        if (Allowed.Any(c => string.Equals(c.ToString(), callerClass, StringComparison.OrdinalIgnoreCase))) context.Succeed(requirement);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Policies by caller class, used beside a scope policy: <c>[Authorize(Policy = CallerPolicies.Internal)]</c>.</summary>
+public static class CallerPolicies
+{
+    /// <summary>RaffsSync's own workers and operators: the registry is theirs to change.</summary>
+    public const string Internal = "caller:internal";
+}
+
 public static class AccessSetup
 {
     /// <summary>API keys (<c>rsk_...</c>, as Bearer or X-Api-Key) or OAuth2 access tokens (any other Bearer value).</summary>
@@ -71,6 +92,8 @@ public static class AccessSetup
             {
                 options.AddPolicy(scope, policy => policy.RequireAuthenticatedUser().AddRequirements(new ScopeRequirement(scope)));
             }
+            options.AddPolicy(CallerPolicies.Internal,
+                policy => policy.RequireAuthenticatedUser().AddRequirements(new CallerClassRequirement(CallerClass.Internal)));
         });
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResponder>();
         return services;
@@ -91,13 +114,16 @@ public sealed class ProblemAuthorizationResponder(IProblemDetailsService problem
             return;
         }
 
+        var classes = result.AuthorizationFailure?.FailedRequirements.OfType<CallerClassRequirement>().SelectMany(r => r.Allowed).ToList() ?? [];
         var problem = result.Challenged
             ? context.Items.ContainsKey(ApiKeyAuthenticationHandler.ExpiredMarker)
-                ? ApiProblems.Create(401, "token_expired", "The API key has expired; issue a new one.")
+                ? ApiProblems.Create(401, "token_expired", "The credential has expired; get a new one.")
                 : ApiProblems.Create(401, "unauthenticated",
-                    "A valid API key is required: send 'Authorization: Bearer rsk_...' or 'X-Api-Key'.")
-            : ApiProblems.Create(403, "insufficient_scope",
-                $"The API key lacks the scope this endpoint needs: {MissingScopes(result)}.");
+                    "A valid API key or access token is required: send 'Authorization: Bearer ...' or 'X-Api-Key'.")
+            : MissingScopes(result) is { Length: > 0 } missing
+                ? ApiProblems.Create(403, "insufficient_scope", $"The credential lacks the scope this endpoint needs: {missing}.")
+                : ApiProblems.Create(403, "caller_class_forbidden",
+                    $"This endpoint is for {string.Join(" or ", classes.Select(c => c.ToString().ToLowerInvariant()))} callers.");
 
         context.Response.StatusCode = problem.Status!.Value;
         if (result.Challenged) context.Response.Headers.WWWAuthenticate = "Bearer";

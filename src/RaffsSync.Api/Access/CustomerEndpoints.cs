@@ -27,11 +27,10 @@ public sealed record LocationView(string TenantId, string CustomerId, string Nam
 public static class CustomerEndpoints
 {
     [Authorize(Policy = Scopes.AccessWrite)]
+    [Authorize(Policy = CallerPolicies.Internal)]
     [WolverinePost("/api/v1/customers")]
-    public static IResult Create(CreateCustomer input, IDocumentSession session, HttpContext context, TimeProvider clock)
+    public static IResult Create(CreateCustomer input, IDocumentSession session, TimeProvider clock)
     {
-        if (Caller.From(context.User).Class != CallerClass.Internal)
-            return Results.Problem(ApiProblems.Create(403, "caller_class_forbidden", "Only internal callers create customers."));
         if (string.IsNullOrWhiteSpace(input.Name)) return ProblemResults.Validation([new FieldError("name", "required")]);
 
         var streamId = Guid.CreateVersion7();

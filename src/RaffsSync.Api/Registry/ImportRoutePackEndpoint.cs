@@ -1,3 +1,4 @@
+using RaffsSync.Api.Access;
 using System.Text.Json;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -11,6 +12,7 @@ public static class ImportRoutePackEndpoint
 {
     /// <summary>Imports a route pack (the contents of a <c>routes/*.json</c> file); importing it again appends nothing.</summary>
     [Authorize(Policy = Scopes.RegistryWrite)]
+    [Authorize(Policy = CallerPolicies.Internal)]
     [WolverinePost("/api/v1/route-packs")]
     public static async Task<IResult> Post(JsonElement pack, IDocumentSession session, HttpContext context, TimeProvider clock,
         CancellationToken cancellation)

@@ -1,3 +1,4 @@
+using RaffsSync.Api.Access;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using RaffsSync.Api.Infrastructure.Http;
@@ -36,6 +37,7 @@ public static class ProviderEndpoints
             : ProblemResults.NotFound("provider_not_found", $"Provider '{provider}' was not found.");
 
     [Authorize(Policy = Scopes.RegistryWrite)]
+    [Authorize(Policy = CallerPolicies.Internal)]
     [WolverinePost("/api/v1/providers")]
     public static async Task<IResult> Post(ProviderInput input, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)
     {
@@ -57,6 +59,7 @@ public static class ProviderEndpoints
     }
 
     [Authorize(Policy = Scopes.RegistryWrite)]
+    [Authorize(Policy = CallerPolicies.Internal)]
     [WolverinePut("/api/v1/providers/{provider}")]
     public static async Task<IResult> Put(string provider, ProviderInput input, IDocumentSession session, TimeProvider clock,
         CancellationToken cancellation)
@@ -84,6 +87,7 @@ public static class ProviderEndpoints
 
     /// <summary>Retires a provider for good: no new dispatches and no changes to it or its routes.</summary>
     [Authorize(Policy = Scopes.RegistryWrite)]
+    [Authorize(Policy = CallerPolicies.Internal)]
     [WolverinePost("/api/v1/providers/{provider}/retire")]
     public static async Task<IResult> Retire(string provider, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)
     {

@@ -1,3 +1,4 @@
+using RaffsSync.Api.Access;
 using System.Text.Json;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -63,6 +64,7 @@ public static class RouteEndpoints
 
     /// <summary>Defines (201) or revises (200) a route. A stale or missing <c>version</c> is 409 <c>version_conflict</c>.</summary>
     [Authorize(Policy = Scopes.RegistryWrite)]
+    [Authorize(Policy = CallerPolicies.Internal)]
     [WolverinePut(RoutePath)]
     public static async Task<IResult> Put(string provider, string routeKey, JsonElement body, IDocumentSession session,
         HttpContext context, TimeProvider clock, CancellationToken cancellation)
@@ -94,12 +96,14 @@ public static class RouteEndpoints
     }
 
     [Authorize(Policy = Scopes.RegistryWrite)]
+    [Authorize(Policy = CallerPolicies.Internal)]
     [WolverinePost(RoutePath + "/disable")]
     public static Task<IResult> Disable(string provider, string routeKey, IDocumentSession session, HttpContext context,
         TimeProvider clock, CancellationToken cancellation) =>
         SetEnabled(provider, routeKey, enabled: false, session, context, clock, cancellation);
 
     [Authorize(Policy = Scopes.RegistryWrite)]
+    [Authorize(Policy = CallerPolicies.Internal)]
     [WolverinePost(RoutePath + "/enable")]
     public static Task<IResult> Enable(string provider, string routeKey, IDocumentSession session, HttpContext context,
         TimeProvider clock, CancellationToken cancellation) =>
@@ -121,6 +125,7 @@ public static class RouteEndpoints
 
     /// <summary>Retires a route for good: no new dispatches, no revisions; its history and pinned dispatches stay.</summary>
     [Authorize(Policy = Scopes.RegistryWrite)]
+    [Authorize(Policy = CallerPolicies.Internal)]
     [WolverinePost(RoutePath + "/retire")]
     public static async Task<IResult> Retire(string provider, string routeKey, IDocumentSession session, HttpContext context,
         TimeProvider clock, CancellationToken cancellation)

@@ -92,7 +92,7 @@ public sealed class OAuthTests(AppFixture fixture) : ApiTest(fixture)
     [Theory]
     [InlineData("eyJhbGciOiJub25lIiwidHlwIjoiYXQrand0In0.eyJzdWIiOiJ4Iiwic2NvcGUiOiJkaXNwYXRjaGVzOnJlYWQifQ.")] // alg=none
     [InlineData("not.a.jwt")]
-    public async Task forged_or_unsigned_tokens_are_401(string token) =>
+    public async Task owasp_api2_forged_or_unsigned_tokens_are_401(string token) =>
         await (await CallAsync(token, s => s.Get.Url("/api/v1/dispatches"))).ShouldBeProblemAsync(401, "unauthenticated");
 
     [Fact]

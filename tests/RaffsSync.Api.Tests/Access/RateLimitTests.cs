@@ -7,7 +7,7 @@ namespace RaffsSync.Api.Tests.Access;
 public sealed class RateLimitTests
 {
     [Fact]
-    public async Task the_request_past_the_window_limit_is_429_with_headers_per_credential_until_the_window_frees()
+    public async Task owasp_api4_the_request_past_the_window_limit_is_429_with_headers_per_credential_until_the_window_frees()
     {
         var database = await OwnDatabase.CreateAsync();
         await using var host = await database.StartHostAsync(settings: new Dictionary<string, string>

@@ -35,7 +35,7 @@ public sealed class ConnectionTests(AppFixture fixture) : ApiTest(fixture)
         }).ToUrl($"/api/v1/locations/{tenant}/connections"));
 
     [Fact]
-    public async Task credentials_reach_the_provider_and_appear_nowhere_else()
+    public async Task owasp_api3_credentials_reach_the_provider_and_appear_nowhere_else()
     {
         await using var provider = await LoopbackProvider.StartAsync();
         provider.Reply(201);
