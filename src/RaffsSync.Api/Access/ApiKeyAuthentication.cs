@@ -16,6 +16,7 @@ public sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     IDocumentStore store,
+    KeyUsage usage,
     TimeProvider clock)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -39,6 +40,8 @@ public sealed class ApiKeyAuthenticationHandler(
             Context.Items[ExpiredMarker] = true;
             return AuthenticateResult.Fail("The API key has expired.");
         }
+
+        await usage.RecordAsync(key.Id, Context.RequestAborted);
 
         var claims = new List<Claim>
         {

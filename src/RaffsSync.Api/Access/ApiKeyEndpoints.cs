@@ -19,10 +19,12 @@ public sealed record CreateApiKey(
 /// <summary>A key as lists show it: never its secret or hash.</summary>
 public sealed record ApiKeyView(
     Guid Id, string Name, string DisplayPrefix, string Environment, string CallerClass, IReadOnlyList<string> Scopes,
-    IReadOnlyList<string> Locations, string? CustomerId, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt)
+    IReadOnlyList<string> Locations, string? CustomerId, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt,
+    DateTimeOffset? LastUsedAt)
 {
-    public static ApiKeyView From(ApiKey k) => new(k.Id, k.Name, k.DisplayPrefix, k.Environment.ToString().ToLowerInvariant(),
-        k.CallerClass.ToString().ToLowerInvariant(), k.Scopes, k.Locations, k.CustomerId, k.CreatedAt, k.ExpiresAt, k.RevokedAt);
+    public static ApiKeyView From(ApiKey k, DateTimeOffset? lastUsedAt = null) => new(k.Id, k.Name, k.DisplayPrefix,
+        k.Environment.ToString().ToLowerInvariant(), k.CallerClass.ToString().ToLowerInvariant(), k.Scopes, k.Locations, k.CustomerId,
+        k.CreatedAt, k.ExpiresAt, k.RevokedAt, lastUsedAt);
 }
 
 /// <summary>The one response that carries a key's secret: the answer to its creation.</summary>
@@ -57,7 +59,9 @@ public static class ApiKeyEndpoints
             query = customer is null ? query.Where(k => k.Id == self) : query.Where(k => k.CustomerId == customer);
         }
         var keys = await query.OrderBy(k => k.CreatedAt).Skip(page.Skip).Take(page.PerPage).ToListAsync(cancellation);
-        return Results.Ok(page.Envelope(keys.Select(ApiKeyView.From).ToList(), stats.TotalResults, context.Request));
+        var usage = (await session.LoadManyAsync<ApiKeyUsage>(cancellation, keys.Select(k => k.Id))).ToDictionary(u => u.Id, u => u.LastUsedAt);
+        var views = keys.Select(k => ApiKeyView.From(k, usage.TryGetValue(k.Id, out var at) ? at : null)).ToList();
+        return Results.Ok(page.Envelope(views, stats.TotalResults, context.Request));
     }
 
     [Authorize(Policy = Scopes.AccessWrite)]

@@ -51,6 +51,7 @@ public static class AccessSetup
     {
         services.AddOptions<TokenSettings>().BindConfiguration("RaffsSync:Tokens");
         services.AddSingleton<AccessTokens>();
+        services.AddSingleton<KeyUsage>();
         services.AddAuthentication(CallerScheme)
             .AddPolicyScheme(CallerScheme, "API key or access token", options => options.ForwardDefaultSelector = context =>
             {

@@ -28,6 +28,8 @@ public sealed class ApiKeyTests(AppFixture fixture) : ApiTest(fixture)
         var list = await (await CallAsync(admin, s => s.Get.Url("/api/v1/api-keys?per_page=100"))).ReadAsTextAsync();
         Assert.Contains(id, list);
         Assert.DoesNotContain(secret, list);
+        var listed = JsonDocument.Parse(list).RootElement.GetProperty("data").EnumerateArray().Single(k => k.GetProperty("id").GetString() == id);
+        Assert.NotEqual(JsonValueKind.Null, listed.GetProperty("last_used_at").ValueKind); // it was used just above
         Assert.Equal(0, await Fixture.ScalarAsync("select count(*) from raffssync.mt_events where data::text like $1", $"%{secret}%"));
 
         var revoked = await CallAsync(admin, s => s.Delete.Url($"/api/v1/api-keys/{id}"));
