@@ -85,7 +85,11 @@ builder.Services.AddProblemDetails(options =>
 builder.Services.AddApiKeyAccess();
 builder.Services.AddCredentialRateLimits();
 builder.Services.AddRaffsSyncHealth();
-builder.Services.AddOpenApi(options => options.AddDocumentTransformer<ApiKeySecurityScheme>());
+builder.Services.AddOpenApi(options =>
+{
+    options.AddDocumentTransformer<ApiKeySecurityScheme>();
+    options.AddOperationTransformer<ResourceTags>();
+});
 builder.Services.AddHttpClient(ProviderGateway.ClientName)
     .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan) // each route sets its own timeout
     .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })

@@ -33,6 +33,7 @@ public sealed record CreatedApiKeyView(string Key, ApiKeyView ApiKey);
 /// <summary>Self-service keys: create (secret shown once), list, revoke (effective on the very next request).</summary>
 public static class ApiKeyEndpoints
 {
+    /// <summary>Creates an API key; its secret is in this answer only.</summary>
     [Authorize(Policy = Scopes.AccessWrite)]
     [WolverinePost("/api/v1/api-keys")]
     public static IResult Post(CreateApiKey input, IDocumentSession session, HttpContext context, TimeProvider clock)
@@ -45,6 +46,7 @@ public static class ApiKeyEndpoints
         return Results.Created($"/api/v1/api-keys/{created.KeyId}", new CreatedApiKeyView(secret, ApiKeyView.From(ApiKey.Create(created))));
     }
 
+    /// <summary>Lists API keys: prefix, scopes, class, created, last used; never secrets.</summary>
     [Authorize(Policy = Scopes.AccessWrite)]
     [WolverineGet("/api/v1/api-keys")]
     public static async Task<IResult> List(IQuerySession session, HttpContext context, CancellationToken cancellation)
@@ -64,6 +66,7 @@ public static class ApiKeyEndpoints
         return Results.Ok(page.Envelope(views, stats.TotalResults, context.Request));
     }
 
+    /// <summary>Revokes an API key; the very next request with it is refused.</summary>
     [Authorize(Policy = Scopes.AccessWrite)]
     [WolverineDelete("/api/v1/api-keys/{id}")]
     public static async Task<IResult> Revoke(Guid id, IDocumentSession session, HttpContext context, TimeProvider clock,

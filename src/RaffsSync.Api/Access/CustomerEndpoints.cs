@@ -26,6 +26,7 @@ public sealed record LocationView(string TenantId, string CustomerId, string Nam
 /// <summary>Customers and the locations (tenants) they own. Only internal callers create customers.</summary>
 public static class CustomerEndpoints
 {
+    /// <summary>Creates a customer (internal callers only).</summary>
     [Authorize(Policy = Scopes.AccessWrite)]
     [Authorize(Policy = CallerPolicies.Internal)]
     [WolverinePost("/api/v1/customers")]
@@ -39,6 +40,7 @@ public static class CustomerEndpoints
         return Results.Created($"/api/v1/customers/{created.CustomerId}", CustomerView.From(Customer.Create(created)));
     }
 
+    /// <summary>A customer and its locations.</summary>
     [Authorize(Policy = Scopes.AccessWrite)]
     [WolverineGet("/api/v1/customers/{id}")]
     public static async Task<IResult> Get(string id, IQuerySession session, HttpContext context, CancellationToken cancellation) =>
@@ -46,6 +48,7 @@ public static class CustomerEndpoints
             ? Results.Ok(CustomerView.From(customer))
             : CustomerNotFound(id);
 
+    /// <summary>Adds a location (tenant id) to a customer; a tenant id has one owner.</summary>
     [Authorize(Policy = Scopes.AccessWrite)]
     [WolverinePost("/api/v1/customers/{id}/locations")]
     public static async Task<IResult> AddLocation(string id, AddLocation input, IDocumentSession session, HttpContext context,
@@ -68,6 +71,7 @@ public static class CustomerEndpoints
             new LocationView(added.TenantId, added.CustomerId, added.Name, added.AddedAt));
     }
 
+    /// <summary>A location and the customer that owns it.</summary>
     [Authorize(Policy = Scopes.AccessWrite)]
     [WolverineGet("/api/v1/locations/{tenantId}")]
     public static async Task<IResult> GetLocation(string tenantId, IQuerySession session, HttpContext context, CancellationToken cancellation)

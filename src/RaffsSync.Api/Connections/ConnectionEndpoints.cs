@@ -24,6 +24,7 @@ public static class ConnectionEndpoints
 {
     private const string Collection = "/api/v1/locations/{tenantId}/connections";
 
+    /// <summary>A location's connections: settings, credential names and fingerprints.</summary>
     [Authorize(Policy = Scopes.RegistryRead)]
     [WolverineGet(Collection)]
     public static async Task<IResult> List(string tenantId, IQuerySession session, HttpContext context, CancellationToken cancellation)
@@ -37,6 +38,7 @@ public static class ConnectionEndpoints
         return Results.Ok(page.Envelope(connections.Select(ConnectionView.From).ToList(), stats.TotalResults, context.Request));
     }
 
+    /// <summary>Connects a location to a provider in one environment; credentials are write-only.</summary>
     [Authorize(Policy = Scopes.RegistryWrite)]
     [WolverinePost(Collection)]
     public static async Task<IResult> Post(string tenantId, ConnectionInput input, IDocumentSession session, SecretVault vault,

@@ -30,6 +30,7 @@ public static class BulkReplayEndpoints
 {
     private const string JobPath = "/api/v1/dispatches/replay-jobs/{jobId}";
 
+    /// <summary>Starts a bulk replay of the unsuccessful dispatches the list filters select.</summary>
     [Authorize(Policy = Scopes.DispatchesWrite)]
     [WolverinePost("/api/v1/dispatches/replay")]
     public static (IResult, OutgoingMessages) Start(ReplayDispatch command, IDocumentSession session, HttpContext context, TimeProvider clock)
@@ -50,11 +51,13 @@ public static class BulkReplayEndpoints
             [new RunReplayJob(started.JobId)]);
     }
 
+    /// <summary>A bulk replay job's progress.</summary>
     [Authorize(Policy = Scopes.DispatchesRead)]
     [WolverineGet(JobPath)]
     public static async Task<IResult> Get(Guid jobId, IQuerySession session, HttpContext context, CancellationToken cancellation) =>
         await FindAsync(session, jobId, context, cancellation) is { } job ? Results.Ok(ReplayJobView.From(job)) : JobNotFound(jobId);
 
+    /// <summary>Stops a running bulk replay job.</summary>
     [Authorize(Policy = Scopes.DispatchesWrite)]
     [WolverinePost(JobPath + "/cancel")]
     public static async Task<IResult> Cancel(Guid jobId, IDocumentSession session, HttpContext context, TimeProvider clock,

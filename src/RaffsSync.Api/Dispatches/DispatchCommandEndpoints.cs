@@ -18,6 +18,7 @@ public sealed record CancelDispatch(string? Reason);
 /// <summary>Replay and cancel: events on the dispatch's stream carrying who asked (key id) and why.</summary>
 public static class DispatchCommandEndpoints
 {
+    /// <summary>Runs an unsuccessful dispatch again, with the pinned or the current route version.</summary>
     [Authorize(Policy = Scopes.DispatchesWrite)]
     [WolverinePost("/api/v1/dispatches/{id}/replay")]
     public static async Task<(IResult, OutgoingMessages)> Replay(string id, ReplayDispatch command, IDocumentSession session,
@@ -48,6 +49,7 @@ public static class DispatchCommandEndpoints
         return (Results.Json(DispatchView.From(replayed), statusCode: StatusCodes.Status202Accepted), execute);
     }
 
+    /// <summary>Cancels a dispatch that is waiting (accepted or between retries).</summary>
     [Authorize(Policy = Scopes.DispatchesWrite)]
     [WolverinePost("/api/v1/dispatches/{id}/cancel")]
     public static async Task<IResult> Cancel(string id, CancelDispatch command, IDocumentSession session, HttpContext context,

@@ -36,6 +36,7 @@ public sealed record TimelineEvent(
 
 public static class DispatchHistoryEndpoints
 {
+    /// <summary>Each provider call of a dispatch: the request as sent (credentials masked), status, latency, capped body.</summary>
     [Authorize(Policy = Scopes.DispatchesRead)]
     [WolverineGet("/api/v1/dispatches/{id}/attempts")]
     public static async Task<IResult> Attempts(string id, IQuerySession session, IDocumentStore store, HttpContext context,
@@ -73,6 +74,7 @@ public static class DispatchHistoryEndpoints
         return Results.Ok(page.Envelope(attempts.Skip(page.Skip).Take(page.PerPage).ToList(), attempts.Count, context.Request));
     }
 
+    /// <summary>A dispatch's event timeline.</summary>
     [Authorize(Policy = Scopes.DispatchesRead)]
     [WolverineGet("/api/v1/dispatches/{id}/events")]
     public static async Task<IResult> Events(string id, IQuerySession session, IDocumentStore store, HttpContext context,

@@ -19,6 +19,7 @@ public sealed record ProviderInput(
 /// <summary>The provider registry: each provider is a stream; registering and changing are events.</summary>
 public static class ProviderEndpoints
 {
+    /// <summary>Lists the providers, in pages.</summary>
     [Authorize(Policy = Scopes.RegistryRead)]
     [WolverineGet("/api/v1/providers")]
     public static async Task<PageEnvelope<ProviderView>> List(IQuerySession session, HttpContext context, CancellationToken cancellation)
@@ -29,6 +30,7 @@ public static class ProviderEndpoints
         return page.Envelope(providers.Select(ProviderView.From).ToList(), stats.TotalResults, context.Request);
     }
 
+    /// <summary>A provider: name, auth kind, base URLs per environment.</summary>
     [Authorize(Policy = Scopes.RegistryRead)]
     [WolverineGet("/api/v1/providers/{provider}")]
     public static async Task<IResult> Get(string provider, IQuerySession session, CancellationToken cancellation) =>
@@ -36,6 +38,7 @@ public static class ProviderEndpoints
             ? Results.Ok(ProviderView.From(found))
             : ProblemResults.NotFound("provider_not_found", $"Provider '{provider}' was not found.");
 
+    /// <summary>Registers a provider (ProviderRegistered).</summary>
     [Authorize(Policy = Scopes.RegistryWrite)]
     [Authorize(Policy = CallerPolicies.Internal)]
     [WolverinePost("/api/v1/providers")]
@@ -58,6 +61,7 @@ public static class ProviderEndpoints
         }
     }
 
+    /// <summary>Changes a provider (ProviderChanged); the key stays.</summary>
     [Authorize(Policy = Scopes.RegistryWrite)]
     [Authorize(Policy = CallerPolicies.Internal)]
     [WolverinePut("/api/v1/providers/{provider}")]

@@ -19,6 +19,7 @@ public static class RouteEndpoints
 {
     private const string RoutePath = "/api/v1/providers/{provider}/routes/{routeKey}";
 
+    /// <summary>Lists a provider's routes, in pages.</summary>
     [Authorize(Policy = Scopes.RegistryRead)]
     [WolverineGet("/api/v1/providers/{provider}/routes")]
     public static async Task<IResult> List(string provider, IQuerySession session, HttpContext context, CancellationToken cancellation)
@@ -32,6 +33,7 @@ public static class RouteEndpoints
         return Results.Ok(page.Envelope(routes.Select(RouteView.From).ToList(), stats.TotalResults, context.Request));
     }
 
+    /// <summary>A route: its current version, status and definition.</summary>
     [Authorize(Policy = Scopes.RegistryRead)]
     [WolverineGet(RoutePath)]
     public static async Task<IResult> Get(string provider, string routeKey, IQuerySession session, CancellationToken cancellation) =>
@@ -39,6 +41,7 @@ public static class RouteEndpoints
             ? Results.Ok(RouteView.From(route))
             : RouteNotFound(provider, routeKey);
 
+    /// <summary>A route's history: every version with who wrote it, when, and from which request.</summary>
     [Authorize(Policy = Scopes.RegistryRead)]
     [WolverineGet(RoutePath + "/versions")]
     public static async Task<IResult> Versions(string provider, string routeKey, IQuerySession session, HttpContext context,
@@ -51,6 +54,7 @@ public static class RouteEndpoints
         return Results.Ok(page.Envelope(versions, route.Versions.Count, context.Request));
     }
 
+    /// <summary>One version of a route.</summary>
     [Authorize(Policy = Scopes.RegistryRead)]
     [WolverineGet(RoutePath + "/versions/{version}")]
     public static async Task<IResult> Version(string provider, string routeKey, int version, IQuerySession session,
@@ -95,6 +99,7 @@ public static class RouteEndpoints
             : Results.Ok(view);
     }
 
+    /// <summary>Disables a route: it refuses dispatches until enabled.</summary>
     [Authorize(Policy = Scopes.RegistryWrite)]
     [Authorize(Policy = CallerPolicies.Internal)]
     [WolverinePost(RoutePath + "/disable")]
@@ -102,6 +107,7 @@ public static class RouteEndpoints
         TimeProvider clock, CancellationToken cancellation) =>
         SetEnabled(provider, routeKey, enabled: false, session, context, clock, cancellation);
 
+    /// <summary>Enables a disabled route.</summary>
     [Authorize(Policy = Scopes.RegistryWrite)]
     [Authorize(Policy = CallerPolicies.Internal)]
     [WolverinePost(RoutePath + "/enable")]

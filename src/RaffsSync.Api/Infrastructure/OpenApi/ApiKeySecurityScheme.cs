@@ -22,6 +22,13 @@ public sealed class ApiKeySecurityScheme : IOpenApiDocumentTransformer
             Description = "An API key (rsk_test_... or rsk_live_...) as 'Authorization: Bearer <key>'; 'X-Api-Key: <key>' works too."
         };
         document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(Name, document)] = [] }];
+
+        // One tag per resource (see ResourceTags), in place of one per handler class.
+        document.Tags = new HashSet<OpenApiTag>(document.Paths.Keys
+            .Select(path => path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+            .Where(segments => segments is ["api", "v1", _, ..])
+            .Select(segments => segments[2]).Distinct().Order()
+            .Select(resource => new OpenApiTag { Name = resource }));
         return Task.CompletedTask;
     }
 }
