@@ -24,14 +24,15 @@ public static class DispatchCommandEndpoints
     public static async Task<(IResult, OutgoingMessages)> Replay(string id, ReplayDispatch command, IDocumentSession session,
         HttpContext context, TimeProvider clock, CancellationToken cancellation)
     {
+        // Another location's dispatch answers 404 before anything about the request is judged.
+        if (await DispatchAccess.FindAsync(session, id, Caller.From(context.User), cancellation) is not { } dispatch)
+            return (DispatchAccess.NotFound(id), []);
+
         var mode = command.RouteVersion ?? "pinned";
         if (!DispatchCommands.ReplayModes.Contains(mode))
             return (ProblemResults.Validation([new("route_version", "invalid", "'pinned' or 'current'")]), []);
         if (string.IsNullOrWhiteSpace(command.Reason))
             return (ProblemResults.Validation([new("reason", "required", "say why, for the record")]), []);
-
-        if (await DispatchAccess.FindAsync(session, id, Caller.From(context.User), cancellation) is not { } dispatch)
-            return (DispatchAccess.NotFound(id), []);
 
         var route = await session.LoadAsync<Route>(RegistryIds.Route(dispatch.Provider, dispatch.RouteKey), cancellation);
         if (mode == "current" && route is not { Enabled: true })

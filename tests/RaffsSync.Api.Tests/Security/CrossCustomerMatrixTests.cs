@@ -1,0 +1,96 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Alba;
+using RaffsSync.Api.Tests.Harness;
+using RaffsSync.Domain.Access;
+using RaffsSync.Domain.Registry;
+
+namespace RaffsSync.Api.Tests.Security;
+
+/// <summary>
+/// The third column of the security matrix: every operation in the OpenAPI document that names an
+/// object, called by another customer holding every scope with that object's id, answers 404.
+/// The provider registry is shared by all customers (and its writes are internal-only), so it is
+/// the one stated exception. A new parameter this test cannot fill fails it.
+/// </summary>
+[Collection(AccessCollection.Name)]
+public sealed partial class CrossCustomerMatrixTests(AppFixture fixture) : ApiTest(fixture)
+{
+    [GeneratedRegex(@"\{([^}]+)\}")]
+    private static partial Regex RouteParameter();
+
+    [Fact]
+    public async Task every_object_of_another_customer_answers_404()
+    {
+        await using var provider = await LoopbackProvider.StartAsync();
+        await Fixture.RegisterProviderAsync("matrix-pos", provider.BaseUrl,
+            ("orders.push", new RouteDefinition("http", new RequestTemplate("POST", "/orders"))));
+        var admin = await Fixture.CreateKeyAsync();
+        var alice = await CustomerAsync(admin, "x-500");
+        var bob = await CustomerAsync(admin, "x-501");
+        var aliceKey = await Fixture.CreateKeyAsync(CallerClass.Customer, Scopes.All, customerId: alice);
+        var bobKey = await Fixture.CreateKeyAsync(CallerClass.Customer, Scopes.All, customerId: bob);
+
+        var dispatch = await Id(await ScenarioAndWaitAsync(PostDispatch(aliceKey,
+            new { tenant_id = "x-500", provider = "matrix-pos", route_key = "orders.push", payload = new { } })), "id");
+        var connection = await Id(await CallAsync(aliceKey, s => s.Post.Json(new { provider = "matrix-pos", environment = "sandbox" })
+            .ToUrl("/api/v1/locations/x-500/connections")), "id");
+        var job = await Id(await CallAsync(aliceKey, s => s.Post.Json(new { reason = "matrix" }).ToUrl("/api/v1/dispatches/replay")), "id");
+        var key = (await (await CallAsync(aliceKey, s => s.Post.Json(new { name = "second", scopes = new[] { "dispatches:read" } })
+            .ToUrl("/api/v1/api-keys"))).ReadAsJsonAsync<JsonElement>()).GetProperty("api_key").GetProperty("id").GetString()!;
+
+        string Fill(string path, string parameter) => (parameter, path) switch
+        {
+            ("tenantId", _) => "x-500",
+            ("jobId", _) => job,
+            ("id", _) when path.StartsWith("/api/v1/dispatches/") => dispatch,
+            ("id", _) when path.Contains("/connections/") => connection,
+            ("id", _) when path.StartsWith("/api/v1/api-keys/") => key,
+            ("id", _) when path.StartsWith("/api/v1/customers/") => alice,
+            _ => throw new InvalidOperationException($"The matrix has no object for {{{parameter}}} in {path}: add one.")
+        };
+
+        var checkedOperations = 0;
+        var leaks = new List<string>();
+        foreach (var (method, path) in await ObjectOperationsAsync())
+        {
+            var url = RouteParameter().Replace(path, m => Fill(path, m.Groups[1].Value));
+            var result = await CallAsync(bobKey, s =>
+            {
+                switch (method)
+                {
+                    case "GET": s.Get.Url(url); break;
+                    case "DELETE": s.Delete.Url(url); break;
+                    case "PUT": s.Put.Json(new { }).ToUrl(url); break;
+                    default: s.Post.Json(new { reason = "matrix", route_version = "pinned" }).ToUrl(url); break;
+                }
+            });
+            checkedOperations++;
+            if (result.Context.Response.StatusCode != 404) leaks.Add($"{method} {url}: {result.Context.Response.StatusCode}");
+        }
+
+        Assert.Empty(leaks);
+        Assert.True(checkedOperations >= 14, $"only {checkedOperations} object operations checked");
+        // Alice still reaches her own objects with the same ids.
+        Assert.Equal(200, (await CallAsync(aliceKey, s => s.Get.Url($"/api/v1/dispatches/{dispatch}"))).Context.Response.StatusCode);
+    }
+
+    private async Task<IReadOnlyList<(string Method, string Path)>> ObjectOperationsAsync()
+    {
+        var document = await Host.Scenario(s => { s.Get.Url("/openapi/v1.json"); s.StatusCodeShouldBeOk(); });
+        return JsonDocument.Parse(await document.ReadAsTextAsync()).RootElement.GetProperty("paths").EnumerateObject()
+            .Where(p => p.Name.StartsWith("/api/v1/") && p.Name.Contains('{') && !p.Name.StartsWith("/api/v1/providers/"))
+            .SelectMany(p => p.Value.EnumerateObject().Select(o => (o.Name.ToUpperInvariant(), p.Name)))
+            .ToList();
+    }
+
+    private async Task<string> CustomerAsync(string admin, string tenant)
+    {
+        var id = await Id(await CallAsync(admin, s => s.Post.Json(new { name = "C" }).ToUrl("/api/v1/customers")), "id");
+        await CallAsync(admin, s => s.Post.Json(new { tenant_id = tenant, name = tenant }).ToUrl($"/api/v1/customers/{id}/locations"));
+        return id;
+    }
+
+    private static async Task<string> Id(IScenarioResult result, string property) =>
+        (await result.ReadAsJsonAsync<JsonElement>()).GetProperty(property).GetString()!;
+}
