@@ -245,3 +245,23 @@ public sealed class DispatchCommandTests
     public void only_waiting_dispatches_can_be_cancelled(DispatchStatus status, bool cancellable) =>
         Assert.Equal(cancellable, DispatchCommands.Cancel(WithStatus(status), "void", T0) is DispatchDecision.Accept);
 }
+
+public sealed class PayloadBoundsTests
+{
+    private static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement;
+
+    [Fact]
+    public void an_ordinary_payload_is_within_bounds() =>
+        Assert.Null(PayloadBounds.Check(Json("""{"order":{"lines":[{"sku":"KOPI","qty":2}]},"note":"x"}""")));
+
+    [Fact]
+    public void the_first_breach_is_named_by_its_path()
+    {
+        var longString = JsonSerializer.Serialize(new { order = new { lines = new[] { new { note = new string('x', PayloadBounds.MaxStringLength + 1) } } } });
+        var wide = "{" + string.Join(",", Enumerable.Range(0, PayloadBounds.MaxProperties + 1).Select(i => $"\"p{i}\":1")) + "}";
+
+        Assert.Equal(new FieldError("payload.order.lines[0].note", "too_long", $"at most {PayloadBounds.MaxStringLength} characters"),
+            PayloadBounds.Check(Json(longString)));
+        Assert.Equal("too_many_properties", PayloadBounds.Check(Json(wide))!.Issue);
+    }
+}

@@ -74,6 +74,8 @@ public static class RequestDispatchEndpoint
         if (string.IsNullOrWhiteSpace(command.RouteKey)) missing.Add(new("route_key", "required"));
         if (command.Payload is null || command.Payload.Value.ValueKind == JsonValueKind.Null)
             missing.Add(new("payload", "required", "send {} when the route needs no input"));
+        if (command.Payload is { ValueKind: not JsonValueKind.Null } payload && PayloadBounds.Check(payload) is { } breach)
+            missing.Add(new(breach.Field, breach.Issue, breach.Hint));
         if (context.Request.Headers["Idempotency-Key"].ToString() is { Length: > 255 })
             missing.Add(new("Idempotency-Key", "too_long", "at most 255 characters"));
         if (missing.Count > 0) return ApiProblems.Validation([.. missing]);

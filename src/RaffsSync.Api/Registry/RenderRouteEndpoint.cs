@@ -6,6 +6,7 @@ using RaffsSync.Api.Access;
 using RaffsSync.Api.Connections;
 using RaffsSync.Api.Infrastructure.Http;
 using RaffsSync.Domain.Access;
+using RaffsSync.Domain.Dispatches;
 using RaffsSync.Domain.Registry;
 using RaffsSync.Domain.Templates;
 using Wolverine.Http;
@@ -31,6 +32,7 @@ public static class RenderRouteEndpoint
         var missing = new List<ProblemDetail>();
         if (string.IsNullOrWhiteSpace(input.TenantId)) missing.Add(new("tenant_id", "required"));
         if (input.Payload is null || input.Payload.Value.ValueKind == JsonValueKind.Null) missing.Add(new("payload", "required"));
+        else if (PayloadBounds.Check(input.Payload.Value) is { } breach) missing.Add(new(breach.Field, breach.Issue, breach.Hint));
         if (missing.Count > 0) return Results.Problem(ApiProblems.Validation([.. missing]));
 
         var caller = Caller.From(context.User);

@@ -69,6 +69,18 @@ public sealed class HttpContractTests(AppFixture fixture) : ApiTest(fixture)
     }
 
     [Fact]
+    public async Task an_object_with_too_many_properties_is_400_naming_it()
+    {
+        var key = await Fixture.CreateKeyAsync();
+        var wide = Enumerable.Range(0, 1001).ToDictionary(i => $"p{i}", i => i);
+
+        var result = await Host.Scenario(PostDispatch(key, new { tenant_id = "29", provider = "sandbox", route_key = "orders.push", payload = new { lines = wide } }));
+
+        var problem = await result.ShouldBeProblemAsync(400, "validation_failed");
+        Assert.Equal("payload.lines", problem.GetProperty("details")[0].GetProperty("field").GetString());
+    }
+
+    [Fact]
     public async Task missing_fields_are_400_validation_failed_naming_each_field()
     {
         var key = await Fixture.CreateKeyAsync();
