@@ -69,10 +69,19 @@ public static class AccessSetup
             options.TokenValidationParameters = tokens.ValidationParameters();
             options.Events = new JwtBearerEvents
             {
-                OnTokenValidated = context =>
+                OnTokenValidated = async context =>
                 {
+                    // A revoked client's tokens stop at once, not when they expire.
+                    var clientId = context.Principal!.FindFirstValue("client_id");
+                    await using var session = context.HttpContext.RequestServices.GetRequiredService<Marten.IDocumentStore>().QuerySession();
+                    var client = await Marten.QueryableExtensions.FirstOrDefaultAsync(
+                        session.Query<OAuthClient>().Where(c => c.ClientId == clientId), context.HttpContext.RequestAborted);
+                    if (client is not { RevokedAt: null })
+                    {
+                        context.Fail("The client was revoked.");
+                        return;
+                    }
                     context.Principal = new ClaimsPrincipal(AccessTokens.CallerIdentity(context.Principal!));
-                    return Task.CompletedTask;
                 },
                 OnAuthenticationFailed = context =>
                 {

@@ -31,6 +31,21 @@ public static class OAuthEndpoints
             registered.Locations, registered.Environment.ToString().ToLowerInvariant()));
     }
 
+    /// <summary>Revokes a client: no new tokens, and its tokens stop working on the very next request.</summary>
+    [Authorize(Policy = Scopes.AccessWrite)]
+    [WolverineDelete("/api/v1/oauth/clients/{clientId}")]
+    public static async Task<IResult> Revoke(string clientId, IDocumentSession session, HttpContext context, TimeProvider clock,
+        CancellationToken cancellation)
+    {
+        var caller = Caller.From(context.User);
+        var client = await session.Query<OAuthClient>().FirstOrDefaultAsync(c => c.ClientId == clientId, cancellation);
+        if (client is null || (caller.Class != CallerClass.Internal && (caller.CustomerId is null || caller.CustomerId != client.CustomerId)))
+            return ProblemResults.NotFound("not_found", $"OAuth client '{clientId}' was not found.");
+
+        if (client.RevokedAt is null) session.Events.Append(client.Id, new OAuthClientRevoked(client.Id, clock.GetUtcNow()));
+        return Results.Ok(new { client_id = client.ClientId, revoked = true });
+    }
+
     /// <summary>
     /// The token endpoint: form-encoded as RFC 6749 asks (JSON accepted too), client authentication
     /// by HTTP Basic or in the body. Errors are RFC 6749 section 5.2 bodies, not problem details.

@@ -81,6 +81,22 @@ public sealed class OAuthTests(AppFixture fixture) : ApiTest(fixture)
     }
 
     [Fact]
+    public async Task a_revoked_clients_tokens_stop_on_the_very_next_request()
+    {
+        var (id, secret) = await RegisterAsync("dispatches:read");
+        var token = (await (await TokenForm(("grant_type", "client_credentials"), ("client_id", id), ("client_secret", secret)))
+            .ReadAsJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
+        Assert.Equal(200, (await CallAsync(token, s => s.Get.Url("/api/v1/dispatches"))).Context.Response.StatusCode);
+
+        var admin = await Fixture.CreateKeyAsync();
+        Assert.Equal(200, (await CallAsync(admin, s => s.Delete.Url($"/api/v1/oauth/clients/{id}"))).Context.Response.StatusCode);
+
+        await (await CallAsync(token, s => s.Get.Url("/api/v1/dispatches"))).ShouldBeProblemAsync(401, "unauthenticated");
+        var refused = await TokenForm(("grant_type", "client_credentials"), ("client_id", id), ("client_secret", secret));
+        Assert.Equal("invalid_client", (await refused.ReadAsJsonAsync<JsonElement>()).GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task an_unknown_client_gets_the_same_answer_as_a_wrong_secret()
     {
         var unknown = await TokenForm(("grant_type", "client_credentials"), ("client_id", "rsc_nobody"), ("client_secret", "x"));

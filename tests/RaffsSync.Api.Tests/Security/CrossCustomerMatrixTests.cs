@@ -39,8 +39,12 @@ public sealed partial class CrossCustomerMatrixTests(AppFixture fixture) : ApiTe
         var key = (await (await CallAsync(aliceKey, s => s.Post.Json(new { name = "second", scopes = new[] { "dispatches:read" } })
             .ToUrl("/api/v1/api-keys"))).ReadAsJsonAsync<JsonElement>()).GetProperty("api_key").GetProperty("id").GetString()!;
 
+        var client = (await (await CallAsync(aliceKey, s => s.Post.Json(new { name = "erp", scopes = new[] { "dispatches:read" } })
+            .ToUrl("/api/v1/oauth/clients"))).ReadAsJsonAsync<JsonElement>()).GetProperty("client_id").GetString()!;
+
         string Fill(string path, string parameter) => (parameter, path) switch
         {
+            ("clientId", _) => client,
             ("tenantId", _) => "x-500",
             ("jobId", _) => job,
             ("id", _) when path.StartsWith("/api/v1/dispatches/") => dispatch,
