@@ -55,6 +55,7 @@ public sealed class AccessTokens(IOptions<TokenSettings> options, SecretVault va
             [CallerClaims.Environment] = client.Environment.ToString().ToLowerInvariant()
         };
         if (client.CustomerId is not null) claims[CallerClaims.Customer] = client.CustomerId;
+        if (client.Provider is not null) claims[CallerClaims.Provider] = client.Provider;
         if (client.Locations.Count > 0) claims[CallerClaims.Location] = client.Locations.ToArray();
 
         var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
@@ -90,7 +91,7 @@ public sealed class AccessTokens(IOptions<TokenSettings> options, SecretVault va
         var identity = new ClaimsIdentity("AccessToken", CallerClaims.KeyId, null);
         var clientId = token.FindFirstValue("client_id") ?? "";
         identity.AddClaim(new Claim(CallerClaims.KeyId, clientId));
-        foreach (var type in new[] { CallerClaims.CallerClass, CallerClaims.Environment, CallerClaims.Customer, CallerClaims.Location })
+        foreach (var type in new[] { CallerClaims.CallerClass, CallerClaims.Environment, CallerClaims.Customer, CallerClaims.Location, CallerClaims.Provider })
             identity.AddClaims(token.FindAll(type).Select(c => new Claim(type, c.Value)));
         identity.AddClaims((token.FindFirstValue("scope") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Select(s => new Claim(CallerClaims.Scope, s)));

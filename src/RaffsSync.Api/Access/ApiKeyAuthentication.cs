@@ -51,6 +51,7 @@ public sealed class ApiKeyAuthenticationHandler(
             new(CallerClaims.Environment, key.Environment.ToString().ToLowerInvariant())
         };
         if (key.CustomerId is not null) claims.Add(new Claim(CallerClaims.Customer, key.CustomerId));
+        if (key.Provider is not null) claims.Add(new Claim(CallerClaims.Provider, key.Provider));
         claims.AddRange(key.Scopes.Select(s => new Claim(CallerClaims.Scope, s)));
         claims.AddRange((await LocationsOf(session, key)).Select(l => new Claim(CallerClaims.Location, l)));
 

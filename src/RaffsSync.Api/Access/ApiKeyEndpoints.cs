@@ -14,7 +14,8 @@ public sealed record CreateApiKey(
     List<string>? Scopes,
     List<string>? Locations,
     string? CustomerId,
-    DateTimeOffset? ExpiresAt);
+    DateTimeOffset? ExpiresAt,
+    string? Provider = null);
 
 /// <summary>A key as lists show it: never its secret or hash.</summary>
 public sealed record ApiKeyView(
@@ -97,7 +98,8 @@ public static class ApiKeyEndpoints
         if (errors.Count > 0) return ProblemResults.Validation(errors);
 
         request = new ApiKeyRequest(input.Name!, environment, callerClass, input.Scopes!,
-            callerClass == CallerClass.Internal ? null : input.CustomerId ?? caller.CustomerId, input.Locations ?? [], input.ExpiresAt);
+            callerClass == CallerClass.Internal ? null : input.CustomerId ?? caller.CustomerId, input.Locations ?? [], input.ExpiresAt,
+            callerClass == CallerClass.Partner ? input.Provider : null);
         return null;
     }
 

@@ -12,6 +12,7 @@ public static class CallerClaims
     public const string Customer = "customer_id";
     public const string Location = "location";
     public const string Environment = "environment";
+    public const string Provider = "provider";
 }
 
 /// <summary>The authenticated caller as endpoints need it: who, which class, which environment, which locations.</summary>
@@ -21,7 +22,8 @@ public sealed record Caller(
     ProviderEnvironment Environment,
     IReadOnlySet<string> Locations,
     IReadOnlyList<string> Scopes,
-    string? CustomerId)
+    string? CustomerId,
+    string? Provider = null)
 {
     public static Caller From(ClaimsPrincipal user) => new(
         user.FindFirstValue(CallerClaims.KeyId) ?? "",
@@ -29,7 +31,11 @@ public sealed record Caller(
         Enum.Parse<ProviderEnvironment>(user.FindFirstValue(CallerClaims.Environment) ?? nameof(ProviderEnvironment.Sandbox), true),
         user.FindAll(CallerClaims.Location).Select(c => c.Value).ToHashSet(),
         user.FindAll(CallerClaims.Scope).Select(c => c.Value).ToList(),
-        user.FindFirstValue(CallerClaims.Customer));
+        user.FindFirstValue(CallerClaims.Customer),
+        user.FindFirstValue(CallerClaims.Provider));
+
+    /// <summary>Partners see only their own provider in the registry; everyone else sees all of it.</summary>
+    public bool CanSeeProvider(string provider) => Class != CallerClass.Partner || Provider == provider;
 
     public KeyIssuer AsIssuer() => new(Class, Scopes, CustomerId, [.. Locations]);
 

@@ -1,7 +1,7 @@
-using RaffsSync.Api.Access;
 using System.Text.Json;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using RaffsSync.Api.Access;
 using RaffsSync.Api.Infrastructure.Http;
 using RaffsSync.Domain.Access;
 using Wolverine.Http;

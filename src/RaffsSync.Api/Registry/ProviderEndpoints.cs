@@ -1,6 +1,6 @@
-using RaffsSync.Api.Access;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using RaffsSync.Api.Access;
 using RaffsSync.Api.Infrastructure.Http;
 using RaffsSync.Domain;
 using RaffsSync.Domain.Access;
@@ -25,16 +25,19 @@ public static class ProviderEndpoints
     public static async Task<PageEnvelope<ProviderView>> List(IQuerySession session, HttpContext context, CancellationToken cancellation)
     {
         var page = PageRequest.From(context.Request);
-        var providers = await session.Query<Provider>().Stats(out var stats)
-            .OrderBy(p => p.Key).Skip(page.Skip).Take(page.PerPage).ToListAsync(cancellation);
+        var caller = Caller.From(context.User);
+        IQueryable<Provider> query = session.Query<Provider>().Stats(out var stats);
+        if (caller.Class == CallerClass.Partner) query = query.Where(p => p.Key == caller.Provider);
+        var providers = await query.OrderBy(p => p.Key).Skip(page.Skip).Take(page.PerPage).ToListAsync(cancellation);
         return page.Envelope(providers.Select(ProviderView.From).ToList(), stats.TotalResults, context.Request);
     }
 
     /// <summary>A provider: name, auth kind, base URLs per environment.</summary>
     [Authorize(Policy = Scopes.RegistryRead)]
     [WolverineGet("/api/v1/providers/{provider}")]
-    public static async Task<IResult> Get(string provider, IQuerySession session, CancellationToken cancellation) =>
-        await session.LoadAsync<Provider>(RegistryIds.Provider(provider), cancellation) is { } found
+    public static async Task<IResult> Get(string provider, IQuerySession session, HttpContext context, CancellationToken cancellation) =>
+        Caller.From(context.User).CanSeeProvider(provider)
+        && await session.LoadAsync<Provider>(RegistryIds.Provider(provider), cancellation) is { } found
             ? Results.Ok(ProviderView.From(found))
             : ProblemResults.NotFound("provider_not_found", $"Provider '{provider}' was not found.");
 

@@ -41,7 +41,7 @@ public static class RenderRouteEndpoint
 
         var route = await RouteEndpoints.Find(session, provider, routeKey, cancellation);
         var providerDoc = await session.LoadAsync<Provider>(RegistryIds.Provider(provider), cancellation);
-        if (route is null || providerDoc is null)
+        if (route is null || providerDoc is null || !caller.CanSeeProvider(provider))
             return ProblemResults.NotFound("route_not_found", $"Provider '{provider}' has no route '{routeKey}'.");
 
         var version = input.Version ?? route.CurrentVersion;

@@ -1,7 +1,7 @@
-using RaffsSync.Api.Access;
 using System.Text.Json;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using RaffsSync.Api.Access;
 using RaffsSync.Api.Infrastructure.Http;
 using RaffsSync.Domain;
 using RaffsSync.Domain.Access;
@@ -24,7 +24,7 @@ public static class RouteEndpoints
     [WolverineGet("/api/v1/providers/{provider}/routes")]
     public static async Task<IResult> List(string provider, IQuerySession session, HttpContext context, CancellationToken cancellation)
     {
-        if (await session.LoadAsync<Provider>(RegistryIds.Provider(provider), cancellation) is null)
+        if (!Caller.From(context.User).CanSeeProvider(provider) || await session.LoadAsync<Provider>(RegistryIds.Provider(provider), cancellation) is null)
             return ProviderNotFound(provider);
 
         var page = PageRequest.From(context.Request);
@@ -36,8 +36,9 @@ public static class RouteEndpoints
     /// <summary>A route: its current version, status and definition.</summary>
     [Authorize(Policy = Scopes.RegistryRead)]
     [WolverineGet(RoutePath)]
-    public static async Task<IResult> Get(string provider, string routeKey, IQuerySession session, CancellationToken cancellation) =>
-        await Find(session, provider, routeKey, cancellation) is { } route
+    public static async Task<IResult> Get(string provider, string routeKey, IQuerySession session, HttpContext context,
+        CancellationToken cancellation) =>
+        Caller.From(context.User).CanSeeProvider(provider) && await Find(session, provider, routeKey, cancellation) is { } route
             ? Results.Ok(RouteView.From(route))
             : RouteNotFound(provider, routeKey);
 
@@ -47,7 +48,8 @@ public static class RouteEndpoints
     public static async Task<IResult> Versions(string provider, string routeKey, IQuerySession session, HttpContext context,
         CancellationToken cancellation)
     {
-        if (await Find(session, provider, routeKey, cancellation) is not { } route) return RouteNotFound(provider, routeKey);
+        if (!Caller.From(context.User).CanSeeProvider(provider) || await Find(session, provider, routeKey, cancellation) is not { } route)
+            return RouteNotFound(provider, routeKey);
 
         var page = PageRequest.From(context.Request);
         var versions = route.Versions.Skip(page.Skip).Take(page.PerPage).Select(RouteVersionView.From).ToList();
@@ -57,10 +59,11 @@ public static class RouteEndpoints
     /// <summary>One version of a route.</summary>
     [Authorize(Policy = Scopes.RegistryRead)]
     [WolverineGet(RoutePath + "/versions/{version}")]
-    public static async Task<IResult> Version(string provider, string routeKey, int version, IQuerySession session,
+    public static async Task<IResult> Version(string provider, string routeKey, int version, IQuerySession session, HttpContext context,
         CancellationToken cancellation)
     {
-        if (await Find(session, provider, routeKey, cancellation) is not { } route) return RouteNotFound(provider, routeKey);
+        if (!Caller.From(context.User).CanSeeProvider(provider) || await Find(session, provider, routeKey, cancellation) is not { } route)
+            return RouteNotFound(provider, routeKey);
         return version >= 1 && version <= route.Versions.Count
             ? Results.Ok(RouteVersionView.From(route.Versions[version - 1]))
             : ProblemResults.NotFound("not_found", $"Route '{provider}/{routeKey}' has no version {version}.");

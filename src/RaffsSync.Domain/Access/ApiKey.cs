@@ -14,6 +14,8 @@ public sealed record ApiKey
     public IReadOnlyList<string> Locations { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? ExpiresAt { get; init; }
+    /// <summary>For partner keys: the provider they act for.</summary>
+    public string? Provider { get; init; }
     public DateTimeOffset? RevokedAt { get; init; }
 
     public bool IsActive => RevokedAt is null;
@@ -32,7 +34,8 @@ public sealed record ApiKey
         CustomerId = e.CustomerId,
         Locations = e.Locations,
         CreatedAt = e.CreatedAt,
-        ExpiresAt = e.ExpiresAt
+        ExpiresAt = e.ExpiresAt,
+        Provider = e.Provider
     };
 
     public ApiKey Apply(ApiKeyRevoked e) => this with { RevokedAt = e.RevokedAt };

@@ -12,6 +12,7 @@ public sealed record ApiKeyCreated(
     string? CustomerId,
     IReadOnlyList<string> Locations,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? ExpiresAt = null);
+    DateTimeOffset? ExpiresAt = null,
+    string? Provider = null);
 
 public sealed record ApiKeyRevoked(Guid KeyId, DateTimeOffset RevokedAt);

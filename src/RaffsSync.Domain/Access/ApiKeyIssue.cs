@@ -7,7 +7,8 @@ public sealed record ApiKeyRequest(
     IReadOnlyList<string> Scopes,
     string? CustomerId,
     IReadOnlyList<string> Locations,
-    DateTimeOffset? ExpiresAt = null);
+    DateTimeOffset? ExpiresAt = null,
+    string? Provider = null);
 
 /// <summary>Who is issuing a key: what they hold bounds what they may give.</summary>
 public sealed record KeyIssuer(CallerClass CallerClass, IReadOnlyList<string> Scopes, string? CustomerId, IReadOnlyList<string> Locations);
@@ -36,7 +37,8 @@ public static class ApiKeyIssue
             request.CustomerId,
             request.Locations.Distinct().ToArray(),
             now,
-            request.ExpiresAt);
+            request.ExpiresAt,
+            request.Provider);
         return (created, secret);
     }
 
@@ -48,6 +50,8 @@ public static class ApiKeyIssue
     {
         if (request.ExpiresAt is { } expires && expires <= now)
             return new IssueRefusal(400, "validation_failed", "The key would already be expired.", new FieldError("expires_at", "in_the_past"));
+        if (request.CallerClass == CallerClass.Partner && string.IsNullOrWhiteSpace(request.Provider))
+            return new IssueRefusal(400, "validation_failed", "A partner credential belongs to one provider.", new FieldError("provider", "required"));
         if (issuer.CallerClass == CallerClass.Internal) return null;
 
         if (request.CallerClass != CallerClass.Customer)

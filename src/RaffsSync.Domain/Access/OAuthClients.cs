@@ -13,7 +13,8 @@ public sealed record OAuthClientRegistered(
     string? CustomerId,
     IReadOnlyList<string> Locations,
     ProviderEnvironment Environment,
-    DateTimeOffset RegisteredAt);
+    DateTimeOffset RegisteredAt,
+    string? Provider = null);
 
 public sealed record OAuthClientRevoked(Guid StreamId, DateTimeOffset RevokedAt);
 
@@ -28,13 +29,14 @@ public sealed record OAuthClient
     public string? CustomerId { get; init; }
     public IReadOnlyList<string> Locations { get; init; } = [];
     public ProviderEnvironment Environment { get; init; }
+    public string? Provider { get; init; }
     public DateTimeOffset RegisteredAt { get; init; }
     public DateTimeOffset? RevokedAt { get; init; }
 
     public static OAuthClient Create(OAuthClientRegistered e) => new()
     {
         Id = e.StreamId, ClientId = e.ClientId, SecretHash = e.SecretHash, Name = e.Name, CallerClass = e.CallerClass,
-        Scopes = e.Scopes, CustomerId = e.CustomerId, Locations = e.Locations, Environment = e.Environment, RegisteredAt = e.RegisteredAt
+        Scopes = e.Scopes, CustomerId = e.CustomerId, Locations = e.Locations, Environment = e.Environment, Provider = e.Provider, RegisteredAt = e.RegisteredAt
     };
 
     public OAuthClient Apply(OAuthClientRevoked e) => this with { RevokedAt = e.RevokedAt };
@@ -46,7 +48,7 @@ public sealed record OAuthClient
         var secret = "rss_" + RandomNumberGenerator.GetString("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 40);
         return (new OAuthClientRegistered(streamId, "rsc_" + streamId.ToString("N"), ApiKeySecret.Hash(secret), request.Name,
             request.CallerClass, request.Scopes.Distinct().ToArray(), request.CustomerId, request.Locations.Distinct().ToArray(),
-            request.Environment, now), secret);
+            request.Environment, now, request.Provider), secret);
     }
 
     /// <summary>
