@@ -36,13 +36,7 @@ public sealed class BulkReplayTests(AppFixture fixture) : ApiTest(fixture)
         Assert.Equal(202, started.Context.Response.StatusCode);
         var jobLocation = started.Context.Response.Headers.Location.ToString();
 
-        JsonElement job;
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        do
-        {
-            await Task.Delay(100);
-            job = await Host.GetAsJson<JsonElement>(jobLocation, key);
-        } while (job.GetProperty("status").GetString() == "running" && DateTime.UtcNow < deadline);
+        var job = await FinishedJobAsync(jobLocation, key);
 
         Assert.Equal("completed", job.GetProperty("status").GetString());
         Assert.Equal(3, job.GetProperty("replayed").GetInt32());
@@ -56,14 +50,20 @@ public sealed class BulkReplayTests(AppFixture fixture) : ApiTest(fixture)
             .ToUrl("/api/v1/dispatches/replay")
             .QueryString("filter[provider]", "outage").QueryString("filter[status]", "dead_lettered"));
         var secondJob = again.Context.Response.Headers.Location.ToString();
-        deadline = DateTime.UtcNow.AddSeconds(30);
-        do
-        {
-            await Task.Delay(100);
-            job = await Host.GetAsJson<JsonElement>(secondJob, key);
-        } while (job.GetProperty("status").GetString() == "running" && DateTime.UtcNow < deadline);
+        job = await FinishedJobAsync(secondJob, key);
         Assert.Equal(0, job.GetProperty("replayed").GetInt32());
         await (await CallAsync(key, s => s.Post.Url(secondJob + "/cancel"))).ShouldBeProblemAsync(409, "conflict");
+    }
+
+    private async Task<JsonElement> FinishedJobAsync(string location, string key)
+    {
+        var job = default(JsonElement);
+        await Eventually.UntilAsync(async () =>
+        {
+            job = await Host.GetAsJson<JsonElement>(location, key);
+            return job.GetProperty("status").GetString() != "running";
+        }, $"{location} to finish");
+        return job;
     }
 
     [Fact]

@@ -36,15 +36,15 @@ public sealed class CrashRecoveryTests
         var accepted = await Call(first, key, s => s.Post.Json(new { tenant_id = "29", provider = "hanging", route_key = "orders", payload = new { } })
             .ToUrl("/api/v1/dispatches"));
         var location = accepted.Context.Response.Headers.Location.ToString();
-        await Until(() => provider.Received.Count == 1, "the first call to reach the provider");
+        await Eventually.UntilAsync(() => provider.Received.Count == 1, "the first call to reach the provider");
         Assert.Equal("in_progress", (await Status(first, key, location)).GetProperty("status").GetString());
 
         await first.StopAsync();
         await first.DisposeAsync();
 
         await using var second = await database.StartHostAsync();
-        await Until(async () => (await Status(second, key, location)).GetProperty("status").GetString() == "succeeded",
-            "the second host to complete the dispatch");
+        await Eventually.UntilAsync(async () => (await Status(second, key, location)).GetProperty("status").GetString() == "succeeded",
+            "the second host to complete the dispatch", TimeSpan.FromSeconds(90));
 
         Assert.Equal(2, provider.Received.Count);
         var id = Guid.Parse(location.Split('/')[^1]);
@@ -60,15 +60,4 @@ public sealed class CrashRecoveryTests
     private static async Task<JsonElement> Status(IAlbaHost host, string key, string location) =>
         await (await Call(host, key, s => s.Get.Url(location))).ReadAsJsonAsync<JsonElement>();
 
-    private static Task Until(Func<bool> condition, string what) => Until(() => Task.FromResult(condition()), what);
-
-    private static async Task Until(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Waited 90 s for {what}.");
-            await Task.Delay(100);
-        }
-    }
 }

@@ -28,15 +28,13 @@ public abstract class ApiTest(AppFixture fixture)
     /// <summary>Polls the dispatch until it reaches one of <paramref name="statuses"/> (retries run on their own schedule).</summary>
     protected async Task<System.Text.Json.JsonElement> WaitForStatusAsync(string location, string key, params string[] statuses)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
+        var dispatch = default(System.Text.Json.JsonElement);
+        await Eventually.UntilAsync(async () =>
         {
-            var dispatch = await Host.GetAsJson<System.Text.Json.JsonElement>(location, key);
-            if (statuses.Contains(dispatch.GetProperty("status").GetString())) return dispatch;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"{location} is still '{dispatch.GetProperty("status").GetString()}', not {string.Join(" or ", statuses)}.");
-            await Task.Delay(100);
-        }
+            dispatch = await Host.GetAsJson<System.Text.Json.JsonElement>(location, key);
+            return statuses.Contains(dispatch.GetProperty("status").GetString());
+        }, $"{location} to become {string.Join(" or ", statuses)}");
+        return dispatch;
     }
 
     protected static Action<Scenario> PostDispatch(string key, object body, string? requestId = null) => s =>

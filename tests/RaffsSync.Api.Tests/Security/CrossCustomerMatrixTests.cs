@@ -79,14 +79,8 @@ public sealed partial class CrossCustomerMatrixTests(AppFixture fixture) : ApiTe
         Assert.Equal(200, (await CallAsync(aliceKey, s => s.Get.Url($"/api/v1/dispatches/{dispatch}"))).Context.Response.StatusCode);
     }
 
-    private async Task<IReadOnlyList<(string Method, string Path)>> ObjectOperationsAsync()
-    {
-        var document = await Host.Scenario(s => { s.Get.Url("/openapi/v1.json"); s.StatusCodeShouldBeOk(); });
-        return JsonDocument.Parse(await document.ReadAsTextAsync()).RootElement.GetProperty("paths").EnumerateObject()
-            .Where(p => p.Name.StartsWith("/api/v1/") && p.Name.Contains('{') && !p.Name.StartsWith("/api/v1/providers/"))
-            .SelectMany(p => p.Value.EnumerateObject().Select(o => (o.Name.ToUpperInvariant(), p.Name)))
-            .ToList();
-    }
+    private async Task<IReadOnlyList<(string Method, string Path)>> ObjectOperationsAsync() =>
+        (await OpenApiOperations.ReadAsync(Host)).Where(o => o.Path.Contains('{') && !o.Path.StartsWith("/api/v1/providers/")).ToList();
 
     private async Task<string> CustomerAsync(string admin, string tenant)
     {

@@ -23,16 +23,8 @@ public sealed partial class EndpointSecurityMatrixTests(AppFixture fixture) : Ap
         ("POST", "/api/v1/oauth/token") // RFC 6749: the client authenticates with its id and secret here
     ];
 
-    private async Task<IReadOnlyList<(string Method, string Path)>> OperationsAsync()
-    {
-        var document = await Host.Scenario(s => { s.Get.Url("/openapi/v1.json"); s.StatusCodeShouldBeOk(); });
-        var paths = JsonDocument.Parse(await document.ReadAsTextAsync()).RootElement.GetProperty("paths");
-        return paths.EnumerateObject()
-            .Where(p => p.Name.StartsWith("/api/v1/"))
-            .SelectMany(p => p.Value.EnumerateObject().Select(o => (o.Name.ToUpperInvariant(), p.Name)))
-            .Where(operation => !Anonymous.Contains(operation))
-            .ToList();
-    }
+    private async Task<IReadOnlyList<(string Method, string Path)>> OperationsAsync() =>
+        (await OpenApiOperations.ReadAsync(Host)).Where(operation => !Anonymous.Contains(operation)).ToList();
 
     private Task<IScenarioResult> Send(string method, string path, string? key) => Host.Scenario(s =>
     {
