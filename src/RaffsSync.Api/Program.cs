@@ -98,6 +98,7 @@ builder.Services.AddSingleton<ProviderGateway>();
 builder.Services.AddSingleton<SelfAddress>();
 builder.Services.AddSingleton<ProviderRequestBuilder>();
 builder.Services.AddSingleton<SecretVault>();
+builder.Services.AddHostedService<SecretsCheck>();
 builder.Services.AddSingleton<OAuthTokens>();
 builder.Services.AddMemoryCache();
 builder.Services.AddTransient<BuiltInRegistry>();
