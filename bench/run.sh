@@ -37,6 +37,16 @@ psql_count() {
     "select count(*) from raffssync.mt_doc_dispatch where data->>'status' $1" 2>/dev/null || echo "?"
 }
 
+# PostgreSQL's own ceiling on this machine, same cluster and settings: single-row insert + commit.
+pgbench_bin="$(dirname "$(find /usr/lib/postgresql -name initdb -path '*/bin/*' | sort | tail -1)")/pgbench"
+pgbench_tps="n/a"
+if [ -x "$pgbench_bin" ]; then
+  psql -h 127.0.0.1 -p $((PORT + 1000)) -U raffs -d postgres -qc "create table if not exists bench_insert (id bigserial primary key, body text)" >/dev/null
+  echo "insert into bench_insert (body) values ('x');" > "$work/insert.sql"
+  pgbench_tps=$("$pgbench_bin" -h 127.0.0.1 -p $((PORT + 1000)) -U raffs -n -c "$CONNECTIONS" -j "$THREADS" -T 10 -f "$work/insert.sql" postgres 2>/dev/null \
+    | awk '/^tps/ {printf "%.0f", $3; exit}')
+fi
+
 echo "warm-up (5 s each, not reported)"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "http://127.0.0.1:$PORT/health/live" >/dev/null
 wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s bench/dispatch.lua "http://127.0.0.1:$PORT/api/v1/dispatches" >/dev/null
@@ -64,4 +74,5 @@ report "GET /health/live" "$baseline"
 report "POST /api/v1/dispatches" "$dispatch"
 awk -v b="$(awk '/Requests\/sec/ {print $2}' <<<"$baseline")" -v d="$(awk '/Requests\/sec/ {print $2}' <<<"$dispatch")" \
   'BEGIN {printf "ratio (dispatch / baseline): %.3f\n", d / b}'
+echo "pgbench single-row insert + commit, $CONNECTIONS clients, 10 s: $pgbench_tps tps"
 echo "dispatches succeeded: $(psql_count "= 'Succeeded'"), not succeeded: $(psql_count "<> 'Succeeded'")"
