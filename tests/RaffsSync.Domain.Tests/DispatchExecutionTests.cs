@@ -179,7 +179,7 @@ public sealed class DispatchExecutionTests
     public void a_render_failure_fails_without_an_attempt()
     {
         var dispatch = Accepted();
-        var events = DispatchExecution.RecordRenderFailure(dispatch, new TemplateException("request.path", "'payload.id' has no value."), T0);
+        var events = DispatchExecution.RecordRenderFailure(dispatch, new TemplateException("request.path", "'payload.id' has no value."), T0).Events;
 
         var after = Replay(dispatch, events);
         Assert.Equal(DispatchStatus.Failed, after.Status);

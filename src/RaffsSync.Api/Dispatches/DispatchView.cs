@@ -1,4 +1,4 @@
-using System.Text.Json;
+using RaffsSync.Api.Infrastructure.Http;
 using RaffsSync.Domain.Dispatches;
 
 namespace RaffsSync.Api.Dispatches;
@@ -24,9 +24,8 @@ public sealed record DispatchView(
 {
     public static DispatchView From(Dispatch d) => new(
         d.Id, d.TenantId, d.Provider, d.RouteKey, d.RouteVersion,
-        Snake(d.Environment.ToString()), Snake(d.Status.ToString()), d.Attempts, d.LastProviderStatus, d.Pages, d.Records,
-        d.FailureType is null ? null : Snake(d.FailureType.Value.ToString()), d.FailureReason,
+        ApiNames.Snake(d.Environment), ApiNames.Snake(d.Status), d.Attempts, d.LastProviderStatus, d.Pages, d.Records,
+        d.FailureType is null ? null : ApiNames.Snake(d.FailureType.Value), d.FailureReason,
         d.CreatedAt, d.UpdatedAt, d.CompletedAt);
 
-    private static string Snake(string pascal) => JsonNamingPolicy.SnakeCaseLower.ConvertName(pascal);
 }

@@ -45,8 +45,8 @@ public static class ExecuteDispatchHandler
             ? await ConnectionLookup.FindAsync(session, dispatch.TenantId, connectionId, cancellation)
             : null;
         if (dispatch.ConnectionId is not null && connection is not { Active: true })
-            return Record(session, dispatch, new ExecutionRecord(DispatchExecution.RecordFailureBeforeSending(dispatch, FailureType.Configuration,
-                "The location's connection to the provider was removed after the dispatch was accepted.", clock.GetUtcNow())));
+            return Record(session, dispatch, DispatchExecution.RecordFailureBeforeSending(dispatch, FailureType.Configuration,
+                "The location's connection to the provider was removed after the dispatch was accepted.", clock.GetUtcNow()));
 
         RenderedRequests request;
         try
@@ -58,7 +58,7 @@ public static class ExecuteDispatchHandler
         }
         catch (TemplateException e)
         {
-            return Record(session, dispatch, new ExecutionRecord(DispatchExecution.RecordRenderFailure(dispatch, e, clock.GetUtcNow())));
+            return Record(session, dispatch, DispatchExecution.RecordRenderFailure(dispatch, e, clock.GetUtcNow()));
         }
         catch (ProviderAuthException e)
         {

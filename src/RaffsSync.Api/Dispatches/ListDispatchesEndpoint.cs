@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using RaffsSync.Api.Access;
@@ -54,10 +53,10 @@ public sealed record DispatchListQuery(
         var statuses = new List<DispatchStatus>();
         foreach (var value in Values("status"))
         {
-            var status = Enum.GetValues<DispatchStatus>().Where(s => Snake(s) == value).Cast<DispatchStatus?>().FirstOrDefault();
+            var status = Enum.GetValues<DispatchStatus>().Where(s => ApiNames.Snake(s) == value).Cast<DispatchStatus?>().FirstOrDefault();
             if (status is { } known) statuses.Add(known);
             else errors.Add(new ProblemDetail("filter[status]", "invalid",
-                $"'{value}' is not a status; one of {string.Join(", ", Enum.GetValues<DispatchStatus>().Select(Snake))}"));
+                $"'{value}' is not a status; one of {string.Join(", ", Enum.GetValues<DispatchStatus>().Select(ApiNames.Snake))}"));
         }
 
         var sort = new List<(string, bool)>();
@@ -71,8 +70,6 @@ public sealed record DispatchListQuery(
         return (new DispatchListQuery(Values("tenant_id"), statuses, Values("provider"), Values("route_key"),
             Date("gte"), Date("lt"), sort), errors);
     }
-
-    public static string Snake(DispatchStatus status) => JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());
 
     /// <summary>The filter for one caller: internal callers see every location, others only theirs (null tenants: no limit).</summary>
     public DispatchFilter ForCaller(Caller caller)

@@ -68,17 +68,17 @@ public static class RequestDispatchEndpoint
 
     public static ProblemDetails Validate(RequestDispatch command, DispatchTarget? target, HttpContext context)
     {
-        var missing = new List<ProblemDetail>();
-        if (string.IsNullOrWhiteSpace(command.TenantId)) missing.Add(new("tenant_id", "required"));
-        if (string.IsNullOrWhiteSpace(command.Provider)) missing.Add(new("provider", "required"));
-        if (string.IsNullOrWhiteSpace(command.RouteKey)) missing.Add(new("route_key", "required"));
+        var problems = new List<ProblemDetail>();
+        if (string.IsNullOrWhiteSpace(command.TenantId)) problems.Add(new("tenant_id", "required"));
+        if (string.IsNullOrWhiteSpace(command.Provider)) problems.Add(new("provider", "required"));
+        if (string.IsNullOrWhiteSpace(command.RouteKey)) problems.Add(new("route_key", "required"));
         if (command.Payload is null || command.Payload.Value.ValueKind == JsonValueKind.Null)
-            missing.Add(new("payload", "required", "send {} when the route needs no input"));
+            problems.Add(new("payload", "required", "send {} when the route needs no input"));
         if (command.Payload is { ValueKind: not JsonValueKind.Null } payload && PayloadBounds.Check(payload) is { } breach)
-            missing.Add(new(breach.Field, breach.Issue, breach.Hint));
+            problems.Add(new(breach.Field, breach.Issue, breach.Hint));
         if (context.Request.Headers["Idempotency-Key"].ToString() is { Length: > 255 })
-            missing.Add(new("Idempotency-Key", "too_long", "at most 255 characters"));
-        if (missing.Count > 0) return ApiProblems.Validation([.. missing]);
+            problems.Add(new("Idempotency-Key", "too_long", "at most 255 characters"));
+        if (problems.Count > 0) return ApiProblems.Validation([.. problems]);
 
         var caller = Caller.From(context.User);
         if (!caller.CanAccess(command.TenantId!))

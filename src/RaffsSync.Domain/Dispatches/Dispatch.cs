@@ -84,51 +84,24 @@ public sealed record Dispatch
         UpdatedAt = e.RequestedAt
     };
 
-    public Dispatch Apply(DispatchCancelled e) => this with
-    {
-        Status = DispatchStatus.Cancelled,
-        NextAttemptAt = null,
-        FailureReason = e.Reason,
-        UpdatedAt = e.CancelledAt,
-        CompletedAt = e.CancelledAt
-    };
+    public Dispatch Apply(DispatchCancelled e) => Finish(DispatchStatus.Cancelled, e.Reason, e.CancelledAt);
 
-    public Dispatch Apply(DispatchSucceeded e) => this with
-    {
-        Status = DispatchStatus.Succeeded,
-        Pages = e.Pages,
-        Records = e.Records,
-        NextAttemptAt = null,
-        FailureReason = null,
-        UpdatedAt = e.SucceededAt,
-        CompletedAt = e.SucceededAt
-    };
+    public Dispatch Apply(DispatchSucceeded e) =>
+        Finish(DispatchStatus.Succeeded, null, e.SucceededAt) with { Pages = e.Pages, Records = e.Records };
 
-    public Dispatch Apply(DispatchDeadLettered e) => this with
-    {
-        Status = DispatchStatus.DeadLettered,
-        NextAttemptAt = null,
-        FailureReason = e.Reason,
-        UpdatedAt = e.DeadLetteredAt,
-        CompletedAt = e.DeadLetteredAt
-    };
+    public Dispatch Apply(DispatchDeadLettered e) => Finish(DispatchStatus.DeadLettered, e.Reason, e.DeadLetteredAt);
 
-    public Dispatch Apply(DispatchOutcomeUnknown e) => this with
-    {
-        Status = DispatchStatus.OutcomeUnknown,
-        NextAttemptAt = null,
-        FailureReason = e.Reason,
-        UpdatedAt = e.At,
-        CompletedAt = e.At
-    };
+    public Dispatch Apply(DispatchOutcomeUnknown e) => Finish(DispatchStatus.OutcomeUnknown, e.Reason, e.At);
 
-    public Dispatch Apply(DispatchFailed e) => this with
+    public Dispatch Apply(DispatchFailed e) => Finish(DispatchStatus.Failed, e.Reason, e.FailedAt) with { FailureType = e.FailureType };
+
+    /// <summary>A final status: nothing more is scheduled.</summary>
+    private Dispatch Finish(DispatchStatus status, string? reason, DateTimeOffset at) => this with
     {
-        Status = DispatchStatus.Failed,
+        Status = status,
         NextAttemptAt = null,
-        FailureType = e.FailureType,
-        FailureReason = e.Reason,
-        UpdatedAt = e.FailedAt,
-        CompletedAt = e.FailedAt
+        FailureReason = reason,
+        UpdatedAt = at,
+        CompletedAt = at
     };
 }

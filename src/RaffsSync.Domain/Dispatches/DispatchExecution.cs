@@ -132,7 +132,7 @@ public static class DispatchExecution
     }
 
     /// <summary>The route or payload could not produce a request: nothing was sent.</summary>
-    public static IReadOnlyList<object> RecordRenderFailure(Dispatch dispatch, TemplateException error, DateTimeOffset now) =>
+    public static ExecutionRecord RecordRenderFailure(Dispatch dispatch, TemplateException error, DateTimeOffset now) =>
         RecordFailureBeforeSending(dispatch, FailureType.Render, $"{error.TemplatePath}: {error.Message}", now);
 
     /// <summary>
@@ -143,9 +143,9 @@ public static class DispatchExecution
         DateTimeOffset now, double jitterSample) =>
         type == FailureType.Provider
             ? Decide(dispatch, route, dispatch.Attempts, new DispatchOutcome.Retry(reason), now, jitterSample)
-            : new ExecutionRecord(RecordFailureBeforeSending(dispatch, type, reason, now));
+            : RecordFailureBeforeSending(dispatch, type, reason, now);
 
     /// <summary>The dispatch cannot be sent at all (no connection, no token): nothing reached the provider.</summary>
-    public static IReadOnlyList<object> RecordFailureBeforeSending(Dispatch dispatch, FailureType type, string reason, DateTimeOffset now) =>
-        [new DispatchFailed(dispatch.Id, dispatch.Attempts, type, reason, now)];
+    public static ExecutionRecord RecordFailureBeforeSending(Dispatch dispatch, FailureType type, string reason, DateTimeOffset now) =>
+        new([new DispatchFailed(dispatch.Id, dispatch.Attempts, type, reason, now)]);
 }
