@@ -2,6 +2,7 @@ using System.Text.Json;
 using RaffsSync.Domain.Dispatches;
 using RaffsSync.Domain.Registry;
 using RaffsSync.Domain.Templates;
+using RaffsSync.Domain;
 
 namespace RaffsSync.Domain.Tests;
 
@@ -205,7 +206,7 @@ public sealed class DispatchCommandTests
     {
         var dispatch = WithStatus(status);
 
-        var decision = Assert.IsType<DispatchDecision.Accept>(DispatchCommands.Replay(dispatch, "current", 4, "fixed", T0.AddHours(1)));
+        var decision = Assert.IsType<Decision.Append>(DispatchCommands.Replay(dispatch, "current", 4, "fixed", T0.AddHours(1)));
         var replayed = dispatch.Apply((DispatchReplayRequested)Assert.Single(decision.Events));
 
         Assert.Equal(DispatchStatus.Accepted, replayed.Status);
@@ -221,7 +222,7 @@ public sealed class DispatchCommandTests
     [InlineData(DispatchStatus.RetryScheduled)]
     [InlineData(DispatchStatus.InProgress)]
     public void successful_or_running_dispatches_are_not_replayed(DispatchStatus status) =>
-        Assert.IsType<DispatchDecision.Refuse>(DispatchCommands.Replay(WithStatus(status), "pinned", 1, "again", T0));
+        Assert.IsType<Decision.Conflict>(DispatchCommands.Replay(WithStatus(status), "pinned", 1, "again", T0));
 
     [Fact]
     public void a_replayed_run_gets_its_own_attempt_budget()
@@ -243,7 +244,7 @@ public sealed class DispatchCommandTests
     [InlineData(DispatchStatus.InProgress, false)]
     [InlineData(DispatchStatus.Succeeded, false)]
     public void only_waiting_dispatches_can_be_cancelled(DispatchStatus status, bool cancellable) =>
-        Assert.Equal(cancellable, DispatchCommands.Cancel(WithStatus(status), "void", T0) is DispatchDecision.Accept);
+        Assert.Equal(cancellable, DispatchCommands.Cancel(WithStatus(status), "void", T0) is Decision.Append);
 }
 
 public sealed class PayloadBoundsTests

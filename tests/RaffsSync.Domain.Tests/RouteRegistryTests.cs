@@ -1,4 +1,5 @@
 using RaffsSync.Domain.Registry;
+using RaffsSync.Domain;
 
 namespace RaffsSync.Domain.Tests;
 
@@ -76,11 +77,11 @@ public sealed class RouteRegistryTests
     [Fact]
     public void defining_then_revising_makes_version_2_and_keeps_version_1()
     {
-        var defined = Assert.IsType<RegistryDecision.Append>(RouteDecisions.Put(null, "acme", "orders.push", Minimal, null, T0));
+        var defined = Assert.IsType<Decision.Append>(RouteDecisions.Put(null, "acme", "orders.push", Minimal, null, T0));
         var v1 = Route.Create((RouteDefined)Assert.Single(defined.Events), Ana);
 
         var revisedDefinition = Minimal with { Timeout = "PT5S" };
-        var revised = Assert.IsType<RegistryDecision.Append>(RouteDecisions.Put(v1, "acme", "orders.push", revisedDefinition, 1, T0.AddHours(1)));
+        var revised = Assert.IsType<Decision.Append>(RouteDecisions.Put(v1, "acme", "orders.push", revisedDefinition, 1, T0.AddHours(1)));
         var v2 = v1.Apply((RouteRevised)Assert.Single(revised.Events), new ChangeSource("key-budi", "req-2"));
 
         Assert.Equal(2, v2.CurrentVersion);
@@ -100,7 +101,7 @@ public sealed class RouteRegistryTests
 
         var decision = RouteDecisions.Put(v1, "acme", "orders.push", Minimal with { Timeout = "PT5S" }, expected, T0);
 
-        Assert.Equal("version_conflict", Assert.IsType<RegistryDecision.Conflict>(decision).Code);
+        Assert.Equal("version_conflict", Assert.IsType<Decision.Conflict>(decision).Code);
     }
 
     [Fact]
@@ -110,7 +111,7 @@ public sealed class RouteRegistryTests
 
         var decision = RouteDecisions.Put(v1, "acme", "orders.push", Minimal with { Success = [201] }, 1, T0);
 
-        Assert.True(Assert.IsType<RegistryDecision.Append>(decision).ChangesNothing);
+        Assert.True(Assert.IsType<Decision.Append>(decision).ChangesNothing);
     }
 
     [Fact]
@@ -118,9 +119,9 @@ public sealed class RouteRegistryTests
     {
         var v1 = Route.Create(new RouteDefined("acme", "orders.push", 1, Minimal, T0), Ana);
 
-        var first = (RegistryDecision.Append)RouteDecisions.SetEnabled(v1, false, T0);
+        var first = (Decision.Append)RouteDecisions.SetEnabled(v1, false, T0);
         var disabled = v1.Apply((RouteDisabled)first.Events[0]);
-        var second = (RegistryDecision.Append)RouteDecisions.SetEnabled(disabled, false, T0);
+        var second = (Decision.Append)RouteDecisions.SetEnabled(disabled, false, T0);
 
         Assert.False(disabled.Enabled);
         Assert.Single(first.Events);

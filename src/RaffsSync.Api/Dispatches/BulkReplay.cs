@@ -8,6 +8,7 @@ using RaffsSync.Domain.Registry;
 using Wolverine;
 using Wolverine.Http;
 using Route = RaffsSync.Domain.Registry.Route;
+using RaffsSync.Domain;
 
 namespace RaffsSync.Api.Dispatches;
 
@@ -125,7 +126,7 @@ public static class RunReplayJobHandler
             if (job.Mode == "current" && route is not { Enabled: true }) continue;
 
             if (DispatchCommands.Replay(dispatch, job.Mode, route?.CurrentVersion ?? dispatch.RouteVersion, job.Reason, now)
-                is not DispatchDecision.Accept accept) continue;
+                is not Decision.Append accept) continue;
 
             session.ForTenant(dispatch.TenantId).Events.Append(dispatch.Id, accept.Events.ToArray());
             messages.Add(new ExecuteDispatch(dispatch.Id, dispatch.Attempts + 1).WithTenantId(dispatch.TenantId));

@@ -8,6 +8,7 @@ using RaffsSync.Domain.Registry;
 using Wolverine;
 using Wolverine.Http;
 using Route = RaffsSync.Domain.Registry.Route;
+using RaffsSync.Domain;
 
 namespace RaffsSync.Api.Dispatches;
 
@@ -40,9 +41,9 @@ public static class DispatchCommandEndpoints
                 $"Route '{dispatch.Provider}/{dispatch.RouteKey}' is not enabled; its current version cannot run.")), []);
 
         var decision = DispatchCommands.Replay(dispatch, mode, route?.CurrentVersion ?? dispatch.RouteVersion, command.Reason, clock.GetUtcNow());
-        if (decision is DispatchDecision.Refuse refuse) return (Refused(refuse), []);
+        if (decision is Decision.Conflict conflict) return (ProblemResults.Conflict(conflict), []);
 
-        var requested = (DispatchReplayRequested)((DispatchDecision.Accept)decision).Events.Single();
+        var requested = (DispatchReplayRequested)((Decision.Append)decision).Events.Single();
         await AppendAsync(session, dispatch, requested, cancellation);
         var replayed = dispatch.Apply(requested);
         var execute = new OutgoingMessages { new ExecuteDispatch(dispatch.Id, dispatch.Attempts + 1).WithTenantId(dispatch.TenantId) };
@@ -60,9 +61,9 @@ public static class DispatchCommandEndpoints
             return DispatchAccess.NotFound(id);
 
         var decision = DispatchCommands.Cancel(dispatch, command.Reason ?? "cancelled by the caller", clock.GetUtcNow());
-        if (decision is DispatchDecision.Refuse refuse) return Refused(refuse);
+        if (decision is Decision.Conflict conflict) return ProblemResults.Conflict(conflict);
 
-        var cancelled = (DispatchCancelled)((DispatchDecision.Accept)decision).Events.Single();
+        var cancelled = (DispatchCancelled)((Decision.Append)decision).Events.Single();
         await AppendAsync(session, dispatch, cancelled, cancellation);
         return Results.Ok(DispatchView.From(dispatch.Apply(cancelled)));
     }
@@ -77,6 +78,4 @@ public static class DispatchCommandEndpoints
         var state = await tenant.Events.FetchStreamStateAsync(dispatch.Id, cancellation);
         tenant.Events.Append(dispatch.Id, state!.Version + 1, @event);
     }
-
-    private static IResult Refused(DispatchDecision.Refuse refuse) => Results.Problem(ApiProblems.Create(409, refuse.Code, refuse.Message));
 }

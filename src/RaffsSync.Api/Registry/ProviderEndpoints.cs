@@ -56,7 +56,7 @@ public static class ProviderEndpoints
 
         switch (ProviderDecisions.Register(await session.LoadAsync<Provider>(id, cancellation), registered))
         {
-            case RegistryDecision.Conflict conflict:
+            case Decision.Conflict conflict:
                 return ProblemResults.Conflict(conflict);
             default:
                 session.Events.StartStream<Provider>(id, registered);
@@ -82,9 +82,9 @@ public static class ProviderEndpoints
             input.InboundSignature);
         switch (ProviderDecisions.Change(existing, changed))
         {
-            case RegistryDecision.Conflict conflict:
+            case Decision.Conflict conflict:
                 return ProblemResults.Conflict(conflict);
-            case RegistryDecision.Append { ChangesNothing: true }:
+            case Decision.Append { ChangesNothing: true }:
                 return Results.Ok(ProviderView.From(existing));
             default:
                 stream.AppendOne(changed);

@@ -85,15 +85,15 @@ public static class RouteEndpoints
         {
             case null: return ProviderNotFound(provider);
             case { Retired: true }:
-                return ProblemResults.Conflict(new RegistryDecision.Conflict("conflict", $"Provider '{provider}' is retired."));
+                return ProblemResults.Conflict(new Decision.Conflict("conflict", $"Provider '{provider}' is retired."));
         }
 
         var stream = await session.Events.FetchForWriting<Route>(RegistryIds.Route(provider, routeKey), cancellation);
         var expected = parsed.Version ?? RouteBody.IfMatchVersion(context.Request);
         var decision = RouteDecisions.Put(stream.Aggregate, provider, routeKey, parsed.Definition!, expected, clock.GetUtcNow());
-        if (decision is RegistryDecision.Conflict conflict) return ProblemResults.Conflict(conflict);
+        if (decision is Decision.Conflict conflict) return ProblemResults.Conflict(conflict);
 
-        var events = ((RegistryDecision.Append)decision).Events;
+        var events = ((Decision.Append)decision).Events;
         stream.AppendMany(events);
         var written = Project(stream.Aggregate, events, context);
         var view = RouteView.From(written);
@@ -125,9 +125,9 @@ public static class RouteEndpoints
         if (stream.Aggregate is not { } route) return RouteNotFound(provider, routeKey);
 
         var decision = RouteDecisions.SetEnabled(route, enabled, clock.GetUtcNow());
-        if (decision is RegistryDecision.Conflict conflict) return ProblemResults.Conflict(conflict);
+        if (decision is Decision.Conflict conflict) return ProblemResults.Conflict(conflict);
 
-        var events = ((RegistryDecision.Append)decision).Events;
+        var events = ((Decision.Append)decision).Events;
         stream.AppendMany(events);
         return Results.Ok(RouteView.From(Project(route, events, context)));
     }

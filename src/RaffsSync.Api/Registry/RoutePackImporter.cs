@@ -42,7 +42,7 @@ public static class RoutePackImporter
         // Decide everything before appending anything: a conflict anywhere leaves the registry untouched.
         var providerStream = await session.Events.FetchForWriting<Provider>(RegistryIds.Provider(provider!.Key!), cancellation);
         var providerDecision = DecideProvider(providerStream.Aggregate, provider, now);
-        var routeDecisions = new List<(string Key, IEventStream<Route> Stream, RegistryDecision Decision)>();
+        var routeDecisions = new List<(string Key, IEventStream<Route> Stream, Decision Decision)>();
         foreach (var (routeKey, definition) in routes)
         {
             var stream = await session.Events.FetchForWriting<Route>(RegistryIds.Route(provider.Key!, routeKey), cancellation);
@@ -50,18 +50,18 @@ public static class RoutePackImporter
                 RouteDecisions.Put(stream.Aggregate, provider.Key!, routeKey, definition, stream.Aggregate?.CurrentVersion, now)));
         }
 
-        var conflicts = routeDecisions.Where(r => r.Decision is RegistryDecision.Conflict)
-            .Select(r => new FieldError($"routes.{r.Key}", "conflict", ((RegistryDecision.Conflict)r.Decision).Message))
-            .Prepend(providerDecision is RegistryDecision.Conflict c ? new FieldError("provider", "conflict", c.Message) : null)
+        var conflicts = routeDecisions.Where(r => r.Decision is Decision.Conflict)
+            .Select(r => new FieldError($"routes.{r.Key}", "conflict", ((Decision.Conflict)r.Decision).Message))
+            .Prepend(providerDecision is Decision.Conflict c ? new FieldError("provider", "conflict", c.Message) : null)
             .OfType<FieldError>().ToList();
         if (conflicts.Count > 0) return (null, conflicts);
 
-        var providerEvents = ((RegistryDecision.Append)providerDecision).Events;
+        var providerEvents = ((Decision.Append)providerDecision).Events;
         providerStream.AppendMany(providerEvents);
         var results = new List<RouteImportResult>();
         foreach (var (routeKey, stream, decision) in routeDecisions)
         {
-            var events = ((RegistryDecision.Append)decision).Events;
+            var events = ((Decision.Append)decision).Events;
             stream.AppendMany(events);
             results.Add(new RouteImportResult(routeKey,
                 events switch { [RouteDefined] => "defined", [RouteRevised] => "revised", _ => "unchanged" },
@@ -72,7 +72,7 @@ public static class RoutePackImporter
         return (new RoutePackImportResult(provider.Key!, providerResult, results), []);
     }
 
-    private static RegistryDecision DecideProvider(Provider? existing, ProviderInput input, DateTimeOffset now)
+    private static Decision DecideProvider(Provider? existing, ProviderInput input, DateTimeOffset now)
     {
         var baseUrls = input.BaseUrls!.ToDictionary(b => Enum.Parse<ProviderEnvironment>(b.Key, ignoreCase: true), b => b.Value);
         var authKind = input.AuthKind ?? "none";

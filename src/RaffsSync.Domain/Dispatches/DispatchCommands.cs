@@ -1,13 +1,5 @@
 namespace RaffsSync.Domain.Dispatches;
 
-/// <summary>A command's events, or why it cannot be done now.</summary>
-public abstract record DispatchDecision
-{
-    public sealed record Accept(IReadOnlyList<object> Events) : DispatchDecision;
-
-    public sealed record Refuse(string Code, string Message) : DispatchDecision;
-}
-
 /// <summary>Pure decisions for what callers ask of an existing dispatch.</summary>
 public static class DispatchCommands
 {
@@ -18,24 +10,24 @@ public static class DispatchCommands
     /// cancelled), with the version it pinned or the route's current one. A new run starts: a fresh
     /// retry budget, attempt numbers continuing.
     /// </summary>
-    public static DispatchDecision Replay(Dispatch dispatch, string mode, int currentRouteVersion, string reason, DateTimeOffset now)
+    public static Decision Replay(Dispatch dispatch, string mode, int currentRouteVersion, string reason, DateTimeOffset now)
     {
         if (dispatch.Status == DispatchStatus.Succeeded)
-            return new DispatchDecision.Refuse("conflict", "The dispatch succeeded; replaying it would do the work twice.");
+            return new Decision.Conflict("conflict", "The dispatch succeeded; replaying it would do the work twice.");
         if (!dispatch.Status.IsFinal())
-            return new DispatchDecision.Refuse("conflict", "The dispatch has not finished yet; cancel it first or wait.");
+            return new Decision.Conflict("conflict", "The dispatch has not finished yet; cancel it first or wait.");
 
         var version = mode == "current" ? currentRouteVersion : dispatch.RouteVersion;
-        return new DispatchDecision.Accept([new DispatchReplayRequested(dispatch.Id, version, mode, reason, now)]);
+        return new Decision.Append([new DispatchReplayRequested(dispatch.Id, version, mode, reason, now)]);
     }
 
     /// <summary>Cancels a dispatch that is waiting (accepted, or between retries); one mid-call must be waited for.</summary>
-    public static DispatchDecision Cancel(Dispatch dispatch, string reason, DateTimeOffset now) => dispatch.Status switch
+    public static Decision Cancel(Dispatch dispatch, string reason, DateTimeOffset now) => dispatch.Status switch
     {
         DispatchStatus.Accepted or DispatchStatus.RetryScheduled =>
-            new DispatchDecision.Accept([new DispatchCancelled(dispatch.Id, reason, now)]),
+            new Decision.Append([new DispatchCancelled(dispatch.Id, reason, now)]),
         DispatchStatus.InProgress =>
-            new DispatchDecision.Refuse("conflict", "An attempt is in flight; cancel again once it has answered."),
-        _ => new DispatchDecision.Refuse("conflict", $"The dispatch already finished ({dispatch.Status})."),
+            new Decision.Conflict("conflict", "An attempt is in flight; cancel again once it has answered."),
+        _ => new Decision.Conflict("conflict", $"The dispatch already finished ({dispatch.Status})."),
     };
 }

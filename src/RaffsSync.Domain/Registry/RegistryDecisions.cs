@@ -1,57 +1,46 @@
 namespace RaffsSync.Domain.Registry;
 
-/// <summary>The outcome of a registry write: events to append (none when nothing changes), or why not.</summary>
-public abstract record RegistryDecision
-{
-    public sealed record Append(IReadOnlyList<object> Events) : RegistryDecision
-    {
-        public bool ChangesNothing => Events.Count == 0;
-    }
-
-    public sealed record Conflict(string Code, string Message) : RegistryDecision;
-}
-
 public static class RouteDecisions
 {
     /// <summary>
     /// Define (no current route, no expected version) or revise (expected version equals the
     /// current one). Writing the current definition again changes nothing, so re-imports are free.
     /// </summary>
-    public static RegistryDecision Put(Route? current, string provider, string routeKey, RouteDefinition definition,
+    public static Decision Put(Route? current, string provider, string routeKey, RouteDefinition definition,
         int? expectedVersion, DateTimeOffset now)
     {
         if (current is null)
         {
             return expectedVersion is null or 0
-                ? new RegistryDecision.Append([new RouteDefined(provider, routeKey, 1, definition, now)])
-                : new RegistryDecision.Conflict("version_conflict",
+                ? new Decision.Append([new RouteDefined(provider, routeKey, 1, definition, now)])
+                : new Decision.Conflict("version_conflict",
                     $"Route '{provider}/{routeKey}' does not exist yet; omit 'version' to create it.");
         }
 
         if (current.Retired)
-            return new RegistryDecision.Conflict("conflict", $"Route '{provider}/{routeKey}' is retired and cannot be revised.");
+            return new Decision.Conflict("conflict", $"Route '{provider}/{routeKey}' is retired and cannot be revised.");
 
         if (expectedVersion is null)
-            return new RegistryDecision.Conflict("version_conflict",
+            return new Decision.Conflict("version_conflict",
                 $"Route '{provider}/{routeKey}' exists at version {current.CurrentVersion}; send that as 'version' (or If-Match) to revise it.");
 
         if (expectedVersion != current.CurrentVersion)
-            return new RegistryDecision.Conflict("version_conflict",
+            return new Decision.Conflict("version_conflict",
                 $"Route '{provider}/{routeKey}' is at version {current.CurrentVersion}, not {expectedVersion}; read it again and reapply your change.");
 
         return Equals(Canonical(current.Current), Canonical(definition))
-            ? new RegistryDecision.Append([])
-            : new RegistryDecision.Append([new RouteRevised(provider, routeKey, current.CurrentVersion + 1, definition, now)]);
+            ? new Decision.Append([])
+            : new Decision.Append([new RouteRevised(provider, routeKey, current.CurrentVersion + 1, definition, now)]);
     }
 
-    public static RegistryDecision SetEnabled(Route route, bool enabled, DateTimeOffset now) =>
-        route.Retired ? new RegistryDecision.Conflict("conflict", $"Route '{route.Provider}/{route.RouteKey}' is retired.")
-        : route.Enabled == enabled ? new RegistryDecision.Append([])
-        : new RegistryDecision.Append([enabled
+    public static Decision SetEnabled(Route route, bool enabled, DateTimeOffset now) =>
+        route.Retired ? new Decision.Conflict("conflict", $"Route '{route.Provider}/{route.RouteKey}' is retired.")
+        : route.Enabled == enabled ? new Decision.Append([])
+        : new Decision.Append([enabled
             ? new RouteEnabled(route.Provider, route.RouteKey, now)
             : new RouteDisabled(route.Provider, route.RouteKey, now)]);
 
-    public static RegistryDecision.Append Retire(Route route, DateTimeOffset now) =>
+    public static Decision.Append Retire(Route route, DateTimeOffset now) =>
         new(route.Retired ? [] : [new RouteRetired(route.Provider, route.RouteKey, now)]);
 
     // Records compare collections by reference; compare by content through JSON instead.
@@ -60,21 +49,21 @@ public static class RouteDecisions
 
 public static class ProviderDecisions
 {
-    public static RegistryDecision Register(Provider? existing, ProviderRegistered registered) =>
+    public static Decision Register(Provider? existing, ProviderRegistered registered) =>
         existing is null
-            ? new RegistryDecision.Append([registered])
-            : new RegistryDecision.Conflict("conflict", $"Provider '{registered.Key}' already exists; PUT /api/v1/providers/{registered.Key} changes it.");
+            ? new Decision.Append([registered])
+            : new Decision.Conflict("conflict", $"Provider '{registered.Key}' already exists; PUT /api/v1/providers/{registered.Key} changes it.");
 
-    public static RegistryDecision Change(Provider existing, ProviderChanged changed) =>
+    public static Decision Change(Provider existing, ProviderChanged changed) =>
         existing.Retired
-            ? new RegistryDecision.Conflict("conflict", $"Provider '{existing.Key}' is retired and cannot be changed.")
+            ? new Decision.Conflict("conflict", $"Provider '{existing.Key}' is retired and cannot be changed.")
             : existing.Name == changed.Name && existing.AuthKind == changed.AuthKind
             && existing.InboundSignature == changed.InboundSignature
             && existing.BaseUrls.Count == changed.BaseUrls.Count
             && existing.BaseUrls.All(b => changed.BaseUrls.TryGetValue(b.Key, out var url) && url == b.Value)
-            ? new RegistryDecision.Append([])
-            : new RegistryDecision.Append([changed]);
+            ? new Decision.Append([])
+            : new Decision.Append([changed]);
 
-    public static RegistryDecision.Append Retire(Provider existing, DateTimeOffset now) =>
+    public static Decision.Append Retire(Provider existing, DateTimeOffset now) =>
         new(existing.Retired ? [] : [new ProviderRetired(existing.Key, now)]);
 }

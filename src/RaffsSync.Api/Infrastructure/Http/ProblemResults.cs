@@ -11,6 +11,6 @@ public static class ProblemResults
     public static IResult Validation(IReadOnlyList<FieldError> errors) =>
         Results.Problem(ApiProblems.Validation([.. errors.Select(e => new ProblemDetail(e.Field, e.Issue, e.Hint))]));
 
-    public static IResult Conflict(RegistryDecision.Conflict conflict) =>
+    public static IResult Conflict(Decision.Conflict conflict) =>
         Results.Problem(ApiProblems.Create(409, conflict.Code, conflict.Message));
 }
