@@ -1,8 +1,8 @@
 using System.Text.Json;
+using RaffsSync.Domain;
 using RaffsSync.Domain.Dispatches;
 using RaffsSync.Domain.Registry;
 using RaffsSync.Domain.Templates;
-using RaffsSync.Domain;
 
 namespace RaffsSync.Domain.Tests;
 

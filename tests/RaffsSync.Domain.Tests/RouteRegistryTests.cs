@@ -1,5 +1,5 @@
-using RaffsSync.Domain.Registry;
 using RaffsSync.Domain;
+using RaffsSync.Domain.Registry;
 
 namespace RaffsSync.Domain.Tests;
 

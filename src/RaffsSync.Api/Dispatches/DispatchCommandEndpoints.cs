@@ -2,13 +2,13 @@ using Marten;
 using Microsoft.AspNetCore.Authorization;
 using RaffsSync.Api.Access;
 using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Domain;
 using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Dispatches;
 using RaffsSync.Domain.Registry;
 using Wolverine;
 using Wolverine.Http;
 using Route = RaffsSync.Domain.Registry.Route;
-using RaffsSync.Domain;
 
 namespace RaffsSync.Api.Dispatches;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Marten;
 using JasperFx.Events;
+using Marten;
 using RaffsSync.Domain;
 using RaffsSync.Domain.Registry;
 using Route = RaffsSync.Domain.Registry.Route;
