@@ -2,9 +2,12 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using JasperFx;
 using JasperFx.CodeGeneration;
+using JasperFx.Events.Daemon;
 using JasperFx.MultiTenancy;
 using Marten;
+using Npgsql;
 using RaffsSync.Api.Access;
+using RaffsSync.Api.Audit;
 using RaffsSync.Api.Connections;
 using RaffsSync.Api.Dispatches;
 using RaffsSync.Api.Health;
@@ -25,6 +28,8 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<DatabaseConnection>();
+builder.Services.AddSingleton(services => NpgsqlDataSource.Create(services.GetRequiredService<DatabaseConnection>().ConnectionString));
+builder.Services.AddSingleton<AuditLogReader>();
 
 // Marten: the event store and documents. Dispatch streams belong to a location (tenant);
 // registry and access streams are global.
@@ -46,6 +51,9 @@ builder.Services.AddMarten(services =>
     .UseLightweightSessions()
     .ApplyAllDatabaseChangesOnStartup()
     .InitializeWith<BuiltInRegistry>()
+    .InitializeWith(new ReadModelSchema())
+    // The audit log and the reports are async projections: one node runs them (leader election).
+    .AddAsyncDaemon(DaemonMode.HotCold)
     .IntegrateWithWolverine();
 
 // Wolverine: handlers, the durable outbox/inbox on PostgreSQL, and HTTP endpoints.

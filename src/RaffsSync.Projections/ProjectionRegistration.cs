@@ -4,10 +4,13 @@ using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Connections;
 using RaffsSync.Domain.Dispatches;
 using RaffsSync.Domain.Registry;
+using RaffsSync.Domain.Reports;
 using RaffsSync.Projections.Access;
+using RaffsSync.Projections.Audit;
 using RaffsSync.Projections.Connections;
 using RaffsSync.Projections.Dispatches;
 using RaffsSync.Projections.Registry;
+using RaffsSync.Projections.Reports;
 
 namespace RaffsSync.Projections;
 
@@ -40,5 +43,13 @@ public static class ProjectionRegistration
         opts.Projections.AddGlobalProjection(new OAuthClientProjection(), ProjectionLifecycle.Inline);
         opts.Schema.For<OAuthClient>().UniqueIndex(x => x.ClientId);
         opts.Schema.For<Location>().Index(x => x.CustomerId);
+
+        // Run by the async daemon: the audit log (its own append-only table) and the daily reports.
+        // The audit log is emptied only by 'audit rebuild', which can get past the table's triggers.
+        opts.Storage.ExtendedSchemaObjects.Add(AuditLogTable.Define(opts.DatabaseSchemaName));
+        opts.Projections.Add(new AuditLogProjection(), ProjectionLifecycle.Async, AuditLogProjection.ProjectionName,
+            o => o.TeardownDataOnRebuild = false);
+        opts.Projections.Add<DispatchDayProjection>(ProjectionLifecycle.Async);
+        opts.Schema.For<DispatchDay>().MultiTenanted().Index(x => x.Day);
     }
 }

@@ -40,6 +40,9 @@ public static class CallerPolicies
 {
     /// <summary>RaffsSync's own workers and operators: the registry is theirs to change.</summary>
     public const string Internal = "caller:internal";
+
+    /// <summary>Partners push inbound events and read their own routes; customer history is not theirs to read.</summary>
+    public const string CustomerOrInternal = "caller:customer-or-internal";
 }
 
 public static class AccessSetup
@@ -104,6 +107,8 @@ public static class AccessSetup
             }
             options.AddPolicy(CallerPolicies.Internal,
                 policy => policy.RequireAuthenticatedUser().AddRequirements(new CallerClassRequirement(CallerClass.Internal)));
+            options.AddPolicy(CallerPolicies.CustomerOrInternal, policy => policy.RequireAuthenticatedUser()
+                .AddRequirements(new CallerClassRequirement(CallerClass.Customer, CallerClass.Internal)));
         });
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResponder>();
         return services;

@@ -1,0 +1,50 @@
+using RaffsSync.Domain.Dispatches;
+
+namespace RaffsSync.Domain.Reports;
+
+/// <summary>
+/// The outcomes of one location's dispatches to one route on the day they were requested.
+/// Outcome counts are events (a replayed dispatch that fails and then succeeds counts once in each).
+/// </summary>
+public sealed record DispatchDay
+{
+    public required string Id { get; init; }
+    public required string TenantId { get; init; }
+    public required string Provider { get; init; }
+    public required string RouteKey { get; init; }
+    public required DateOnly Day { get; init; }
+
+    public int Requested { get; init; }
+    public int Succeeded { get; init; }
+    public int Failed { get; init; }
+    public int DeadLettered { get; init; }
+    public int Cancelled { get; init; }
+    public int OutcomeUnknown { get; init; }
+    public int Attempts { get; init; }
+    public int Retries { get; init; }
+    public int Replays { get; init; }
+
+    /// <summary>Latencies of provider answers, bucketed by <see cref="LatencyHistogram"/>.</summary>
+    public long[] LatencyBuckets { get; init; } = LatencyHistogram.Empty();
+
+    public static string IdFor(string tenantId, string provider, string routeKey, DateOnly day) =>
+        $"{tenantId}|{provider}|{routeKey}|{day:yyyy-MM-dd}";
+
+    public static DateOnly DayOf(DateTimeOffset requestedAt) => DateOnly.FromDateTime(requestedAt.UtcDateTime);
+
+    public static DispatchDay Start(string tenantId, string provider, string routeKey, DateOnly day) => new()
+    {
+        Id = IdFor(tenantId, provider, routeKey, day), TenantId = tenantId, Provider = provider, RouteKey = routeKey, Day = day
+    };
+
+    public DispatchDay Apply(DispatchRequested _) => this with { Requested = Requested + 1 };
+    public DispatchDay Apply(DispatchAttemptStarted _) => this with { Attempts = Attempts + 1 };
+    public DispatchDay Apply(ProviderResponded e) => this with { LatencyBuckets = LatencyHistogram.Add(LatencyBuckets, e.LatencyMs) };
+    public DispatchDay Apply(DispatchRetryScheduled _) => this with { Retries = Retries + 1 };
+    public DispatchDay Apply(DispatchReplayRequested _) => this with { Replays = Replays + 1 };
+    public DispatchDay Apply(DispatchSucceeded _) => this with { Succeeded = Succeeded + 1 };
+    public DispatchDay Apply(DispatchFailed _) => this with { Failed = Failed + 1 };
+    public DispatchDay Apply(DispatchDeadLettered _) => this with { DeadLettered = DeadLettered + 1 };
+    public DispatchDay Apply(DispatchCancelled _) => this with { Cancelled = Cancelled + 1 };
+    public DispatchDay Apply(DispatchOutcomeUnknown _) => this with { OutcomeUnknown = OutcomeUnknown + 1 };
+}

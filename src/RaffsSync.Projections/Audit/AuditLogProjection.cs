@@ -1,0 +1,88 @@
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Projections;
+using JasperFx;
+using RaffsSync.Domain.Audit;
+
+namespace RaffsSync.Projections.Audit;
+
+/// <summary>
+/// Async: writes one audit entry per event of every stream, chained by hash in global sequence
+/// order. The daemon hands this projection its pages one at a time and commits each before the
+/// next, so the last stored hash is always the previous link.
+/// </summary>
+public sealed class AuditLogProjection : IProjection
+{
+    public const string ProjectionName = "AuditLog";
+    public const string CallerClassHeader = "caller_class";
+
+    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    {
+        if (events.Count == 0) return;
+        var table = AuditLogTable.Qualified(operations.DocumentStore.Options.DatabaseSchemaName);
+        var serializer = operations.DocumentStore.Options.Serializer();
+
+        var previous = (await operations.QueryAsync<string>(
+            $"select hash from {table} where sequence < ? order by sequence desc limit 1", cancellation, events[0].Sequence))
+            .SingleOrDefault() ?? AuditChain.Genesis;
+        var owners = await StreamOwnersAsync(operations, table, events, cancellation);
+
+        var rows = new AuditRows();
+        foreach (var e in events)
+        {
+            var streamId = e.StreamKey ?? e.StreamId.ToString();
+            var tenant = e.TenantId is null or StorageConstants.DefaultTenantId ? null : e.TenantId;
+            var owner = AuditOwner.For(e.Data, tenant, owners.GetValueOrDefault(streamId));
+            owners.TryAdd(streamId, owner);
+
+            var entry = new AuditEntry(e.Sequence, e.Timestamp, owner.Scope, owner.TenantId, owner.CustomerId, streamId,
+                e.EventTypeName, e.UserName, CallerClass(e), e.CorrelationId, e.CausationId,
+                AuditSummaries.Summarize(e.Data), AuditRedaction.CanonicalJson(serializer.ToJson(e.Data)));
+            var hash = AuditChain.Link(previous, entry);
+            rows.Add(entry, previous, hash);
+            previous = hash;
+        }
+
+        operations.QueueSqlCommand(rows.InsertSql(table), rows.Parameters());
+    }
+
+    /// <summary>Events written by RaffsSync's own workers (not an HTTP request) are marked "system".</summary>
+    private static string CallerClass(IEvent e) =>
+        e.Headers?.TryGetValue(CallerClassHeader, out var value) == true && value?.ToString() is { Length: > 0 } text ? text : "system";
+
+    /// <summary>The customer owning each global stream of the page, from the stream's earlier entries.</summary>
+    private static async Task<Dictionary<string, AuditOwner>> StreamOwnersAsync(IDocumentOperations operations, string table,
+        IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    {
+        var streams = events.Where(e => e.TenantId is null or StorageConstants.DefaultTenantId)
+            .Select(e => e.StreamKey ?? e.StreamId.ToString()).Distinct().ToArray();
+        var owned = await operations.AdvancedSql.QueryAsync<string, string>(
+            $"select distinct on (stream_id) stream_id, customer_id from {table} where stream_id = any(?) and scope = ? order by stream_id, sequence",
+            cancellation, streams, AuditScopes.Customer);
+        return owned.ToDictionary(o => o.Item1, o => new AuditOwner(AuditScopes.Customer, null, o.Item2));
+    }
+
+    /// <summary>A page of entries as column arrays: one INSERT ... SELECT FROM unnest(...) per page.</summary>
+    private sealed class AuditRows
+    {
+        private readonly List<long> _sequence = [];
+        private readonly List<DateTimeOffset> _occurredAt = [];
+        private readonly List<string?>[] _text = Enumerable.Range(0, 13).Select(_ => new List<string?>()).ToArray();
+
+        public void Add(AuditEntry entry, string previousHash, string hash)
+        {
+            _sequence.Add(entry.Sequence);
+            _occurredAt.Add(entry.OccurredAt);
+            string?[] values = [entry.Scope, entry.TenantId, entry.CustomerId, entry.StreamId, entry.EventType, entry.Actor,
+                entry.CallerClass, entry.RequestId, entry.CausationId, entry.Summary, entry.Data, previousHash, hash];
+            for (var i = 0; i < values.Length; i++) _text[i].Add(values[i]);
+        }
+
+        public string InsertSql(string table) =>
+            $"insert into {table} (sequence, occurred_at, scope, tenant_id, customer_id, stream_id, event_type, actor, caller_class, " +
+            "request_id, causation_id, summary, data, previous_hash, hash) select * from unnest(?::bigint[], ?::timestamptz[]" +
+            string.Concat(Enumerable.Repeat(", ?::text[]", _text.Length)) + ")";
+
+        public object[] Parameters() => [_sequence.ToArray(), _occurredAt.ToArray(), .. _text.Select(t => t.ToArray())];
+    }
+}
