@@ -44,6 +44,9 @@ builder.Services.AddMarten(services =>
         opts.Events.MetadataConfig.CausationIdEnabled = true;
         opts.Events.MetadataConfig.HeadersEnabled = true;
         opts.Events.MetadataConfig.UserNameEnabled = true;
+        // Leadership of the async daemon: a transaction-scoped advisory lock. The session-scoped kind goes
+        // through DistributedLock.Postgres's multiplexing, which the served 1.3.1 refuses on a data source.
+        opts.Events.UseAdvisoryLockTransaction = true;
         opts.AddRaffsSyncProjections();
         opts.Schema.For<ConnectionSecret>().MultiTenanted();
         return opts;

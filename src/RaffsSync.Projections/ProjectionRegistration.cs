@@ -44,11 +44,10 @@ public static class ProjectionRegistration
         opts.Schema.For<OAuthClient>().UniqueIndex(x => x.ClientId);
         opts.Schema.For<Location>().Index(x => x.CustomerId);
 
-        // Run by the async daemon: the audit log (its own append-only table) and the daily reports.
-        // The audit log is emptied only by 'audit rebuild', which can get past the table's triggers.
+        // Run by the async daemon: the audit log (its own append-only table, emptied only by 'audit rebuild',
+        // which can get past the table's triggers) and the daily reports.
         opts.Storage.ExtendedSchemaObjects.Add(AuditLogTable.Define(opts.DatabaseSchemaName));
-        opts.Projections.Add(new AuditLogProjection(), ProjectionLifecycle.Async, AuditLogProjection.ProjectionName,
-            o => o.TeardownDataOnRebuild = false);
+        opts.Projections.Subscribe(new AuditLogSubscription());
         opts.Projections.Add<DispatchDayProjection>(ProjectionLifecycle.Async);
         opts.Schema.For<DispatchDay>().MultiTenanted().Index(x => x.Day);
     }

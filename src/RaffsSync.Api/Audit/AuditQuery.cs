@@ -5,6 +5,7 @@ using RaffsSync.Api.Access;
 using RaffsSync.Api.Infrastructure.Http;
 using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Audit;
+using RaffsSync.Domain.Registry;
 
 namespace RaffsSync.Api.Audit;
 
@@ -43,9 +44,17 @@ public sealed record AuditFilter(
             errors.Add(new ProblemDetail(key, "unknown_filter",
                 $"filters: {string.Join(", ", Names)}, occurred_at[gte], occurred_at[lt]; also {string.Join(", ", otherParameters)}"));
 
-        return (new AuditFilter(Values("tenant_id"), Values("event_type"), Values("stream_id"), Values("actor"), Values("request_id"),
-            Time("gte"), Time("lt")), errors);
+        return (new AuditFilter(Values("tenant_id"), Values("event_type"), Values("stream_id").Select(StreamId).ToList(),
+            Values("actor"), Values("request_id"), Time("gte"), Time("lt")), errors);
     }
+
+    /// <summary>Registry streams can be named by what they hold: <c>route:takeapp/orders.push</c>, <c>provider:takeapp</c>.</summary>
+    public static string StreamId(string value) => value.Split(':', 2) switch
+    {
+        ["route", var route] when route.Split('/', 2) is [var provider, var routeKey] => RegistryIds.Route(provider, routeKey).ToString(),
+        ["provider", var provider] => RegistryIds.Provider(provider).ToString(),
+        _ => value
+    };
 }
 
 /// <summary>

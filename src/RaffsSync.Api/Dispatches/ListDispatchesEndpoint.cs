@@ -20,6 +20,7 @@ public sealed record DispatchListQuery(
     IReadOnlyList<string> RouteKeys,
     DateTimeOffset? CreatedFrom,
     DateTimeOffset? CreatedBefore,
+    IReadOnlyList<int> RouteVersions,
     IReadOnlyList<(string Key, bool Descending)> Sort)
 {
     public static readonly IReadOnlyList<string> SortKeys = ["created_at", "updated_at", "status", "provider", "route_key", "tenant_id"];
@@ -43,11 +44,11 @@ public sealed record DispatchListQuery(
 
         foreach (var key in query.Keys.Where(k => !Paging.Contains(k)))
         {
-            var known = key is "tenant_id" or "status" or "provider" or "route_key" or "filter[tenant_id]" or "filter[status]"
-                or "filter[provider]" or "filter[route_key]" or "created_at[gte]" or "created_at[lt]"
+            var known = key is "tenant_id" or "status" or "provider" or "route_key" or "route_version" or "filter[tenant_id]" or "filter[status]"
+                or "filter[provider]" or "filter[route_key]" or "filter[route_version]" or "created_at[gte]" or "created_at[lt]"
                 or "filter[created_at][gte]" or "filter[created_at][lt]";
             if (!known) errors.Add(new ProblemDetail(key, "unknown_filter",
-                "filters: tenant_id, status, provider, route_key, created_at[gte], created_at[lt]"));
+                "filters: tenant_id, status, provider, route_key, route_version, created_at[gte], created_at[lt]"));
         }
 
         var statuses = new List<DispatchStatus>();
@@ -59,6 +60,13 @@ public sealed record DispatchListQuery(
                 $"'{value}' is not a status; one of {string.Join(", ", Enum.GetValues<DispatchStatus>().Select(ApiNames.Snake))}"));
         }
 
+        var versions = new List<int>();
+        foreach (var value in Values("route_version"))
+        {
+            if (int.TryParse(value, out var version) && version > 0) versions.Add(version);
+            else errors.Add(new ProblemDetail("filter[route_version]", "invalid", $"'{value}' is not a route version (1, 2, ...)"));
+        }
+
         var sort = new List<(string, bool)>();
         foreach (var term in (query["sort"].ToString() is { Length: > 0 } s ? s : "-created_at").Split(',', StringSplitOptions.TrimEntries))
         {
@@ -68,7 +76,7 @@ public sealed record DispatchListQuery(
         }
 
         return (new DispatchListQuery(Values("tenant_id"), statuses, Values("provider"), Values("route_key"),
-            Date("gte"), Date("lt"), sort), errors);
+            Date("gte"), Date("lt"), versions, sort), errors);
     }
 
     /// <summary>The filter for one caller: internal callers see every location, others only theirs (null tenants: no limit).</summary>
@@ -77,7 +85,8 @@ public sealed record DispatchListQuery(
         IReadOnlyList<string>? tenants = caller.Class == CallerClass.Internal
             ? (Tenants.Count > 0 ? Tenants : null)
             : (Tenants.Count > 0 ? Tenants.Where(caller.CanAccess) : caller.Locations).ToList();
-        return new DispatchFilter(tenants, Statuses, Providers, RouteKeys, CreatedFrom, CreatedBefore);
+        return new DispatchFilter(tenants, Statuses, Providers, RouteKeys, CreatedFrom, CreatedBefore,
+            RouteVersions.Count > 0 ? RouteVersions : null);
     }
 }
 
@@ -91,6 +100,7 @@ public static class DispatchQueries
         if (statuses.Count > 0) query = query.Where(d => statuses.Contains(d.Status));
         if (filter.Providers.Count > 0) query = query.Where(d => filter.Providers.Contains(d.Provider));
         if (filter.RouteKeys.Count > 0) query = query.Where(d => filter.RouteKeys.Contains(d.RouteKey));
+        if (filter.RouteVersions is { Count: > 0 } versions) query = query.Where(d => versions.Contains(d.RouteVersion));
         if (filter.CreatedFrom is { } from) query = query.Where(d => d.CreatedAt >= from);
         if (filter.CreatedBefore is { } before) query = query.Where(d => d.CreatedAt < before);
         return query;

@@ -7,7 +7,8 @@ public sealed record DispatchFilter(
     IReadOnlyList<string> Providers,
     IReadOnlyList<string> RouteKeys,
     DateTimeOffset? CreatedFrom,
-    DateTimeOffset? CreatedBefore)
+    DateTimeOffset? CreatedBefore,
+    IReadOnlyList<int>? RouteVersions = null)
 {
     public static readonly IReadOnlyList<DispatchStatus> Replayable =
         [DispatchStatus.Failed, DispatchStatus.DeadLettered, DispatchStatus.OutcomeUnknown, DispatchStatus.Cancelled];

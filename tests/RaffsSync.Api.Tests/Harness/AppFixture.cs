@@ -57,7 +57,8 @@ public sealed class AppFixture : IAsyncLifetime
             builder.ConfigureServices(services =>
             {
                 services.RunWolverineInSoloMode();
-                services.MartenDaemonModeIsSolo();
+                // The async daemon runs as in production (HotCold, one leader per database): Marten's
+                // Solo override swaps in a coordinator that never starts the shards on its own.
                 services.DisableAllExternalWolverineTransports();
                 configure?.Invoke(services);
             });

@@ -50,3 +50,15 @@ public sealed class AccessCollection : ICollectionFixture<AppFixture>
 {
     public const string Name = "access";
 }
+
+[CollectionDefinition(Name)]
+public sealed class AuditCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "audit";
+}
+
+[CollectionDefinition(Name)]
+public sealed class ReportCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "reports";
+}

@@ -47,7 +47,7 @@ public static partial class RequestId
     {
         session.CorrelationId = httpContext.TraceIdentifier;
         if (httpContext.User.FindFirst(CallerClaims.CallerClass)?.Value is { Length: > 0 } callerClass)
-            session.SetHeader(AuditLogProjection.CallerClassHeader, callerClass);
+            session.SetHeader(AuditLogSubscription.CallerClassHeader, callerClass);
     }
 }
 

@@ -1,24 +1,31 @@
 using JasperFx.Events;
 using Marten;
-using Marten.Events.Projections;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten.Subscriptions;
 using JasperFx;
 using RaffsSync.Domain.Audit;
 
 namespace RaffsSync.Projections.Audit;
 
 /// <summary>
-/// Async: writes one audit entry per event of every stream, chained by hash in global sequence
-/// order. The daemon hands this projection its pages one at a time and commits each before the
-/// next, so the last stored hash is always the previous link.
+/// Run by the async daemon: writes one audit entry per event of every stream, chained by hash in
+/// global sequence order. A subscription rather than a projection because the daemon hands a
+/// projection each page split by tenant, while the chain needs the whole page in sequence order;
+/// a subscription gets exactly that, one page at a time, committed together with its progress.
 /// </summary>
-public sealed class AuditLogProjection : IProjection
+public sealed class AuditLogSubscription : SubscriptionBase
 {
-    public const string ProjectionName = "AuditLog";
+    public const string SubscriptionName = "AuditLog";
     public const string CallerClassHeader = "caller_class";
 
-    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    public AuditLogSubscription() => Name = SubscriptionName;
+
+    public override async Task<IChangeListener> ProcessEventsAsync(EventRange page, ISubscriptionController controller,
+        IDocumentOperations operations, CancellationToken cancellation)
     {
-        if (events.Count == 0) return;
+        var events = page.Events;
+        if (events.Count == 0) return NullChangeListener.Instance;
         var table = AuditLogTable.Qualified(operations.DocumentStore.Options.DatabaseSchemaName);
         var serializer = operations.DocumentStore.Options.Serializer();
 
@@ -44,6 +51,7 @@ public sealed class AuditLogProjection : IProjection
         }
 
         operations.QueueSqlCommand(rows.InsertSql(table), rows.Parameters());
+        return NullChangeListener.Instance;
     }
 
     /// <summary>Events written by RaffsSync's own workers (not an HTTP request) are marked "system".</summary>
@@ -56,11 +64,14 @@ public sealed class AuditLogProjection : IProjection
     {
         var streams = events.Where(e => e.TenantId is null or StorageConstants.DefaultTenantId)
             .Select(e => e.StreamKey ?? e.StreamId.ToString()).Distinct().ToArray();
-        var owned = await operations.AdvancedSql.QueryAsync<string, string>(
-            $"select distinct on (stream_id) stream_id, customer_id from {table} where stream_id = any(?) and scope = ? order by stream_id, sequence",
+        var owned = await operations.QueryAsync<StreamOwner>(
+            $"select distinct on (stream_id) json_build_object('stream_id', stream_id, 'customer_id', customer_id) from {table} " +
+            "where stream_id = any(?) and scope = ? order by stream_id, sequence",
             cancellation, streams, AuditScopes.Customer);
-        return owned.ToDictionary(o => o.Item1, o => new AuditOwner(AuditScopes.Customer, null, o.Item2));
+        return owned.ToDictionary(o => o.StreamId, o => new AuditOwner(AuditScopes.Customer, null, o.CustomerId));
     }
+
+    private sealed record StreamOwner(string StreamId, string CustomerId);
 
     /// <summary>A page of entries as column arrays: one INSERT ... SELECT FROM unnest(...) per page.</summary>
     private sealed class AuditRows
@@ -81,7 +92,9 @@ public sealed class AuditLogProjection : IProjection
         public string InsertSql(string table) =>
             $"insert into {table} (sequence, occurred_at, scope, tenant_id, customer_id, stream_id, event_type, actor, caller_class, " +
             "request_id, causation_id, summary, data, previous_hash, hash) select * from unnest(?::bigint[], ?::timestamptz[]" +
-            string.Concat(Enumerable.Repeat(", ?::text[]", _text.Length)) + ")";
+            string.Concat(Enumerable.Repeat(", ?::text[]", _text.Length)) + ") " +
+            // A replay over an intact log (e.g. 'projections --rebuild' of everything) recomputes the same rows: keep the stored ones.
+            "on conflict (sequence) do nothing";
 
         public object[] Parameters() => [_sequence.ToArray(), _occurredAt.ToArray(), .. _text.Select(t => t.ToArray())];
     }
