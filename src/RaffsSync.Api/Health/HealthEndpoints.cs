@@ -24,14 +24,38 @@ public static class HealthEndpoints
 {
     public static IServiceCollection AddRaffsSyncHealth(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        services.AddSingleton<ProjectionLagGauge>();
+        services.AddHostedService<ProjectionLagMonitor>();
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+            .AddCheck<ProjectionLagHealthCheck>("projections", tags: ["ready"]);
         return services;
     }
 
     public static IEndpointRouteBuilder MapRaffsSyncHealth(this IEndpointRouteBuilder app)
     {
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).ExcludeFromDescription();
-        app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") }).ExcludeFromDescription();
+        app.MapHealthChecks("/health/ready", new()
+        {
+            Predicate = check => check.Tags.Contains("ready"),
+            ResponseWriter = WriteDetailsAsync
+        }).ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary><c>{"status": ..., "checks": {"database": {...}, "projections": {"status", "description", "data": {shard: lag}}}}</c></summary>
+    private static Task WriteDetailsAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsJsonAsync(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new
+            {
+                status = e.Value.Status.ToString(),
+                description = e.Value.Description,
+                data = e.Value.Data
+            })
+        });
     }
 }

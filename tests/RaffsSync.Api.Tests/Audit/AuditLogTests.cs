@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Alba;
 using JasperFx.Events.Daemon;
@@ -6,6 +7,7 @@ using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using RaffsSync.Api.Audit;
+using RaffsSync.Api.Health;
 using RaffsSync.Api.Tests.Harness;
 using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Audit;
@@ -362,5 +364,49 @@ public sealed class AuditLogTests(AppFixture fixture) : ApiTest(fixture)
         var hashes = await session.AdvancedSql.QueryAsync<string>("select data->>'secret_hash' from raffssync.mt_events where type = 'api_key_created'", CancellationToken.None);
         var everything = await (await CallAsync(world.Admin, s => s.Get.Url("/api/v1/audit/export"))).ReadAsTextAsync();
         Assert.All(hashes, hash => Assert.DoesNotContain(hash, everything));
+    }
+
+    [Fact]
+    public async Task readiness_and_the_lag_gauge_show_how_far_behind_the_daemon_is()
+    {
+        await using var world = await WorldAsync("audit-lag");
+        var gauge = new Dictionary<string, long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == ProjectionLagGauge.GaugeName) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) => gauge[(string)tags[0].Value!] = value);
+        listener.Start();
+
+        var coordinator = Host.Services.GetRequiredService<IProjectionCoordinator>();
+        await coordinator.PauseAsync();
+        try
+        {
+            await CallAsync(world.Admin, s => s.Put.Json(Route("/paused", version: 1)).ToUrl("/api/v1/providers/audit-lag/routes/orders"));
+            var behind = await ReadinessAsync();
+            Assert.True(behind.GetProperty("AuditLog:All").GetInt64() >= 1);
+            listener.RecordObservableInstruments();
+            Assert.True(gauge["AuditLog:All"] >= 1);
+        }
+        finally
+        {
+            await coordinator.ResumeAsync();
+        }
+
+        await CatchUpAsync();
+        var current = await ReadinessAsync();
+        Assert.Equal(0, current.GetProperty("AuditLog:All").GetInt64());
+        Assert.Equal(0, current.GetProperty("DispatchDay:All").GetInt64());
+        listener.RecordObservableInstruments();
+        Assert.Equal(0, gauge["AuditLog:All"]);
+    }
+
+    private async Task<JsonElement> ReadinessAsync()
+    {
+        var ready = await Host.Scenario(s => s.Get.Url("/health/ready"));
+        var body = await ready.ReadAsJsonAsync<JsonElement>();
+        Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+        return body.GetProperty("checks").GetProperty("projections").GetProperty("data");
     }
 }
