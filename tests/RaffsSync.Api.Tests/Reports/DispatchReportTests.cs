@@ -69,10 +69,11 @@ public sealed class DispatchReportTests(AppFixture fixture) : ApiTest(fixture)
         await DispatchAsync(admin, provider, first, "report-pos", "orders.push", Rejected);
         await DispatchAsync(admin, provider, first, "report-pos", "stock.sync", Unavailable, Unavailable, Unavailable);
         await DispatchAsync(admin, provider, second, "report-pos", "orders.push", Ok(20));
-        await DispatchAsync(admin, provider, second, "report-erp", "stock.sync", Ok(250), Ok());
+        await DispatchAsync(admin, provider, second, "report-erp", "stock.sync", Ok(250));
         var replayed = await DispatchAsync(admin, provider, second, "report-erp", "orders.push", Rejected);
         provider.Reply(201);
-        await CallAsync(admin, s => s.Post.Json(new { route_version = "current", reason = "fixed" }).ToUrl(replayed + "/replay"));
+        var replay = await CallAsync(admin, s => s.Post.Json(new { route_version = "current", reason = "fixed" }).ToUrl(replayed + "/replay"));
+        Assert.Equal(202, replay.Context.Response.StatusCode);
         await WaitForStatusAsync(replayed, admin, "succeeded");
         await Host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
 
