@@ -7,32 +7,29 @@ using RaffsSync.Projections.Audit;
 namespace RaffsSync.Api.Audit;
 
 /// <summary>
-/// Rebuilding the audit log: the only way entries are ever removed. Run it where no other daemon
-/// is running the subscription (the service stopped, or its projection coordinator paused).
+/// Rebuilding the audit log: the only way entries are ever removed. Empties the table and forgets
+/// the subscription's progress in one transaction; whichever daemon runs the subscription next
+/// writes the log again from the first event. Run it where no other daemon is running the
+/// subscription (the service stopped, or its projection coordinator paused).
 /// </summary>
 public static class AuditLogRebuild
 {
-    public static async Task RunAsync(IDocumentStore store, IProjectionDaemon daemon, TimeSpan timeout, CancellationToken cancellation)
+    public static async Task EmptyAsync(IDocumentStore store, IProjectionDaemon daemon, CancellationToken cancellation)
     {
         await new ReadModelSchema().Populate(store, cancellation);
-        // Stop the subscription first: a page written between emptying and rewinding would chain onto nothing.
         foreach (var agent in daemon.CurrentAgents().Where(a => a.Name.Name == AuditLogSubscription.SubscriptionName))
             await daemon.StopAgentAsync(agent.Name.Identity);
 
-        await using (var connection = store.Storage.Database.CreateConnection())
-        {
-            await connection.OpenAsync(cancellation);
-            await using var transaction = await connection.BeginTransactionAsync(cancellation);
-            await using var empty = connection.CreateCommand();
-            empty.Transaction = transaction;
-            empty.CommandText = AuditLogTable.EmptyForRebuildSql(store.Options.DatabaseSchemaName);
-            await empty.ExecuteNonQueryAsync(cancellation);
-            await transaction.CommitAsync(cancellation);
-        }
-
-        // Starts the subscription again from the first event; the daemon keeps it running from there.
-        await daemon.RewindSubscriptionAsync(AuditLogSubscription.SubscriptionName, cancellation, sequenceFloor: 0);
-        await daemon.WaitForNonStaleData(timeout);
+        var schema = store.Options.DatabaseSchemaName;
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(cancellation);
+        await using var transaction = await connection.BeginTransactionAsync(cancellation);
+        await using var empty = connection.CreateCommand();
+        empty.Transaction = transaction;
+        empty.CommandText = AuditLogTable.EmptyForRebuildSql(schema) +
+            $"delete from {store.Options.Events.DatabaseSchemaName}.mt_event_progression where name like '{AuditLogSubscription.SubscriptionName}:%';";
+        await empty.ExecuteNonQueryAsync(cancellation);
+        await transaction.CommitAsync(cancellation);
     }
 }
 
@@ -62,8 +59,9 @@ public class AuditCommand : JasperFxAsyncCommand<AuditInput>
         var store = host.Services.GetRequiredService<IDocumentStore>();
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         var daemon = await store.BuildProjectionDaemonAsync();
-        await AuditLogRebuild.RunAsync(store, daemon, TimeSpan.FromMinutes(input.TimeoutMinutesFlag), CancellationToken.None);
-        await daemon.StopAllAsync();
+        await AuditLogRebuild.EmptyAsync(store, daemon, CancellationToken.None);
+        // Runs every async projection and subscription up to the newest event, then stops.
+        await daemon.CatchUpAsync(TimeSpan.FromMinutes(input.TimeoutMinutesFlag), CancellationToken.None);
 
         await using var session = store.QuerySession();
         var table = AuditLogTable.Qualified(store.Options.DatabaseSchemaName);

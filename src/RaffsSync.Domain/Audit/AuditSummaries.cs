@@ -1,3 +1,4 @@
+using System.Text.Json;
 using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Connections;
 using RaffsSync.Domain.Dispatches;
@@ -70,6 +71,5 @@ public static class AuditSummaries
     public static string Summarize(object data) =>
         Summaries.TryGetValue(data.GetType(), out var summary) ? summary(data) : data.GetType().Name;
 
-    private static string Snake<T>(T value) where T : struct, Enum =>
-        string.Concat(value.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+    private static string Snake<T>(T value) where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 }
