@@ -36,6 +36,14 @@ for _ in $(seq 1 600); do
   sleep 1
 done
 
+# The async daemon writes the audit log and the daily reports behind the dispatches: how long until it has caught up?
+caught_up_started=$(date +%s)
+for _ in $(seq 1 600); do
+  [ "$(sql -c "select count(*) from raffssync.mt_events e where not exists (select 1 from raffssync.audit_log a where a.sequence = e.seq_id)")" = "0" ] && break
+  sleep 1
+done
+caught_up_after=$(( $(date +%s) - caught_up_started ))
+
 echo
 echo "$(nproc) cores, synchronous_commit on, $THREADS threads x $CONNECTIONS connections, $DURATION per endpoint"
 report "GET /health/live" "$baseline"
@@ -44,3 +52,4 @@ awk -v b="$(rps "$baseline")" -v d="$(rps "$dispatch")" \
   'BEGIN {printf "ratio (dispatch / baseline): %.3f\n", d / b}'
 echo "pgbench single-row insert + commit, $CONNECTIONS clients, 10 s: $pgbench_tps tps"
 echo "dispatches succeeded: $(psql_count "= 'Succeeded'"), not succeeded: $(psql_count "<> 'Succeeded'")"
+echo "audit log: $(sql -c "select count(*) from raffssync.audit_log") entries for $(sql -c "select count(*) from raffssync.mt_events") events, caught up ${caught_up_after} s after the last dispatch finished"
