@@ -24,28 +24,16 @@ public sealed record AuditFilter(
     public static (AuditFilter Filter, List<ProblemDetail> Errors) Parse(IQueryCollection query, IReadOnlyList<string> otherParameters)
     {
         var errors = new List<ProblemDetail>();
-        IReadOnlyList<string> Values(string name) =>
-            (query[$"filter[{name}]"].ToString() + "," + query[name].ToString())
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        IReadOnlyList<string> Values(string name) => QueryFilters.Values(query, name);
 
-        DateTimeOffset? Time(string op)
-        {
-            var text = query[$"occurred_at[{op}]"].ToString() is { Length: > 0 } plain ? plain : query[$"filter[occurred_at][{op}]"].ToString();
-            if (text.Length == 0) return null;
-            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)) return time;
-            errors.Add(new ProblemDetail($"occurred_at[{op}]", "invalid", "an RFC 3339 time such as 2026-11-01T00:00:00Z"));
-            return null;
-        }
-
-        var known = Names.SelectMany(n => new[] { n, $"filter[{n}]" })
-            .Concat(["occurred_at[gte]", "occurred_at[lt]", "filter[occurred_at][gte]", "filter[occurred_at][lt]"])
-            .Concat(otherParameters).ToHashSet();
+        var known = QueryFilters.Spellings(Names, "occurred_at").Concat(otherParameters).ToHashSet();
         foreach (var key in query.Keys.Where(k => !known.Contains(k)))
             errors.Add(new ProblemDetail(key, "unknown_filter",
                 $"filters: {string.Join(", ", Names)}, occurred_at[gte], occurred_at[lt]; also {string.Join(", ", otherParameters)}"));
 
         return (new AuditFilter(Values("tenant_id"), Values("event_type"), Values("stream_id").Select(StreamId).ToList(),
-            Values("actor"), Values("request_id"), Time("gte"), Time("lt")), errors);
+            Values("actor"), Values("request_id"),
+            QueryFilters.Time(query, "occurred_at", "gte", errors), QueryFilters.Time(query, "occurred_at", "lt", errors)), errors);
     }
 
     /// <summary>Registry streams can be named by what they hold: <c>route:takeapp/orders.push</c>, <c>provider:takeapp</c>.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using RaffsSync.Api.Access;
@@ -25,31 +24,17 @@ public sealed record DispatchListQuery(
 {
     public static readonly IReadOnlyList<string> SortKeys = ["created_at", "updated_at", "status", "provider", "route_key", "tenant_id"];
     private static readonly IReadOnlyList<string> Paging = ["page", "per_page", "sort"];
+    private static readonly HashSet<string> Filters =
+        QueryFilters.Spellings(["tenant_id", "status", "provider", "route_key", "route_version"], "created_at").ToHashSet();
 
     public static (DispatchListQuery Query, IReadOnlyList<ProblemDetail> Errors) Parse(IQueryCollection query)
     {
         var errors = new List<ProblemDetail>();
-        IReadOnlyList<string> Values(string name) =>
-            (query[$"filter[{name}]"].ToString() + "," + query[name].ToString())
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        IReadOnlyList<string> Values(string name) => QueryFilters.Values(query, name);
 
-        DateTimeOffset? Date(string name)
-        {
-            var text = query[$"created_at[{name}]"].ToString() is { Length: > 0 } plain ? plain : query[$"filter[created_at][{name}]"].ToString();
-            if (text.Length == 0) return null;
-            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)) return date;
-            errors.Add(new ProblemDetail($"created_at[{name}]", "invalid", "an RFC 3339 time such as 2026-11-01T00:00:00Z"));
-            return null;
-        }
-
-        foreach (var key in query.Keys.Where(k => !Paging.Contains(k)))
-        {
-            var known = key is "tenant_id" or "status" or "provider" or "route_key" or "route_version" or "filter[tenant_id]" or "filter[status]"
-                or "filter[provider]" or "filter[route_key]" or "filter[route_version]" or "created_at[gte]" or "created_at[lt]"
-                or "filter[created_at][gte]" or "filter[created_at][lt]";
-            if (!known) errors.Add(new ProblemDetail(key, "unknown_filter",
+        foreach (var key in query.Keys.Where(k => !Paging.Contains(k) && !Filters.Contains(k)))
+            errors.Add(new ProblemDetail(key, "unknown_filter",
                 "filters: tenant_id, status, provider, route_key, route_version, created_at[gte], created_at[lt]"));
-        }
 
         var statuses = new List<DispatchStatus>();
         foreach (var value in Values("status"))
@@ -76,7 +61,7 @@ public sealed record DispatchListQuery(
         }
 
         return (new DispatchListQuery(Values("tenant_id"), statuses, Values("provider"), Values("route_key"),
-            Date("gte"), Date("lt"), versions, sort), errors);
+            QueryFilters.Time(query, "created_at", "gte", errors), QueryFilters.Time(query, "created_at", "lt", errors), versions, sort), errors);
     }
 
     /// <summary>The filter for one caller: internal callers see every location, others only theirs (null tenants: no limit).</summary>

@@ -16,18 +16,23 @@ public sealed class ProjectionLagGauge : IDisposable
 
     private readonly IDocumentStore _store;
     private readonly Meter _meter;
-    private volatile IReadOnlyDictionary<string, long> _last = new Dictionary<string, long>();
+    private readonly Lock _lock = new();
+    private IReadOnlyDictionary<string, long> _last = new Dictionary<string, long>();
+    private long _started, _lastStarted;
 
     public ProjectionLagGauge(IDocumentStore store, IMeterFactory meters)
     {
         _store = store;
         _meter = meters.Create(MeterName);
         _meter.CreateObservableGauge(GaugeName,
-            () => _last.Select(s => new Measurement<long>(s.Value, new KeyValuePair<string, object?>("shard", s.Key))),
+            () => Last.Select(s => new Measurement<long>(s.Value, new KeyValuePair<string, object?>("shard", s.Key))),
             unit: "{event}", description: "Events the async daemon's shard has yet to process");
     }
 
-    public IReadOnlyDictionary<string, long> Last => _last;
+    public IReadOnlyDictionary<string, long> Last
+    {
+        get { lock (_lock) return _last; }
+    }
 
     /// <summary>
     /// Marten lists the registered async shards and their progress; the lag is counted against the
@@ -35,13 +40,18 @@ public sealed class ProjectionLagGauge : IDisposable
     /// </summary>
     public async Task<IReadOnlyDictionary<string, long>> MeasureAsync(CancellationToken cancellation)
     {
+        var started = Interlocked.Increment(ref _started);
         var cells = await ((IEventStore<IDocumentOperations, IQuerySession>)_store).FetchProjectionLagAsync((IEventDatabase)_store.Storage.Database, cancellation);
         await using var session = _store.QuerySession();
         var newest = (await session.QueryAsync<long>(
             $"select coalesce(max(seq_id), 0) from {_store.Options.Events.DatabaseSchemaName}.mt_events", cancellation)).Single();
 
         var lag = cells.ToDictionary(cell => cell.Shard.Identity, cell => Math.Max(cell.Lag, newest - cell.Sequence));
-        _last = lag;
+        // The health check and the monitor measure independently: a slower, older measurement must not win.
+        lock (_lock)
+        {
+            if (started > _lastStarted) (_last, _lastStarted) = (lag, started);
+        }
         return lag;
     }
 

@@ -57,8 +57,7 @@ public static class DispatchReportEndpoint
     {
         var query = context.Request.Query;
         var errors = new List<ProblemDetail>();
-        IReadOnlyList<string> Values(string name) =>
-            query[name].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        IReadOnlyList<string> Values(string name) => QueryFilters.Values(query, name);
 
         DateOnly? Date(string name)
         {

@@ -31,8 +31,8 @@ public sealed class AuditLogTests(AppFixture fixture) : ApiTest(fixture)
         await CallAsync(admin, s => s.Post.Json(new { key = name, name, base_urls = new { sandbox = provider.BaseUrl } }).ToUrl("/api/v1/providers"));
         await CallAsync(admin, s => s.Put.Json(Route("/orders")).ToUrl($"/api/v1/providers/{name}/routes/orders"));
 
-        var (alice, aliceLocation) = await CustomerAsync(admin, $"{name}-a");
-        var (bob, bobLocation) = await CustomerAsync(admin, $"{name}-b");
+        var (alice, aliceLocation) = await CustomerWithLocationAsync(admin, $"{name}-a");
+        var (bob, bobLocation) = await CustomerWithLocationAsync(admin, $"{name}-b");
         var aliceKey = await Fixture.CreateKeyAsync(CallerClass.Customer, Scopes.All, [aliceLocation], customerId: alice);
         var bobKey = await Fixture.CreateKeyAsync(CallerClass.Customer, Scopes.All, [bobLocation], customerId: bob);
 
@@ -51,13 +51,6 @@ public sealed class AuditLogTests(AppFixture fixture) : ApiTest(fixture)
         public ValueTask DisposeAsync() => Provider.DisposeAsync();
     }
 
-    private async Task<(string Customer, string Location)> CustomerAsync(string admin, string location)
-    {
-        var created = await CallAsync(admin, s => s.Post.Json(new { name = location }).ToUrl("/api/v1/customers"));
-        var id = (await created.ReadAsJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        await CallAsync(admin, s => s.Post.Json(new { tenant_id = location, name = location }).ToUrl($"/api/v1/customers/{id}/locations"));
-        return (id, location);
-    }
 
     private Task CatchUpAsync() => Host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
 
@@ -373,9 +366,11 @@ public sealed class AuditLogTests(AppFixture fixture) : ApiTest(fixture)
         await using var world = await WorldAsync("audit-lag");
         var gauge = new Dictionary<string, long>();
         using var listener = new MeterListener();
+        // Every test host in this process has the gauge: listen to this host's only.
+        var meters = Host.Services.GetRequiredService<IMeterFactory>();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Name == ProjectionLagGauge.GaugeName) l.EnableMeasurementEvents(instrument);
+            if (instrument.Name == ProjectionLagGauge.GaugeName && instrument.Meter.Scope == meters) l.EnableMeasurementEvents(instrument);
         };
         listener.SetMeasurementEventCallback<long>((_, value, tags, _) => gauge[(string)tags[0].Value!] = value);
         listener.Start();

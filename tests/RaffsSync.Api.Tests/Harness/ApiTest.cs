@@ -37,6 +37,15 @@ public abstract class ApiTest(AppFixture fixture)
         return dispatch;
     }
 
+    /// <summary>A customer (through the API, as <paramref name="admin"/>) owning one location.</summary>
+    protected async Task<(string Customer, string Location)> CustomerWithLocationAsync(string admin, string location)
+    {
+        var created = await CallAsync(admin, s => s.Post.Json(new { name = location }).ToUrl("/api/v1/customers"));
+        var id = (await created.ReadAsJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetString()!;
+        await CallAsync(admin, s => s.Post.Json(new { tenant_id = location, name = location }).ToUrl($"/api/v1/customers/{id}/locations"));
+        return (id, location);
+    }
+
     protected static Action<Scenario> PostDispatch(string key, object body, string? requestId = null) => s =>
     {
         s.Post.Json(body).ToUrl("/api/v1/dispatches");

@@ -24,13 +24,6 @@ public sealed class DispatchReportTests(AppFixture fixture) : ApiTest(fixture)
         backoff = new { strategy = "fixed", initial = "PT0.05S", max_attempts = 3, budget = "PT1M" }
     };
 
-    private async Task<(string Customer, string Location)> CustomerAsync(string admin, string location)
-    {
-        var created = await CallAsync(admin, s => s.Post.Json(new { name = location }).ToUrl("/api/v1/customers"));
-        var id = (await created.ReadAsJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        await CallAsync(admin, s => s.Post.Json(new { tenant_id = location, name = location }).ToUrl($"/api/v1/customers/{id}/locations"));
-        return (id, location);
-    }
 
     /// <summary>One dispatch at a time, each with its own provider answers, until it stops.</summary>
     private async Task<string> DispatchAsync(string key, LoopbackProvider provider, string tenant, string providerKey, string routeKey,
@@ -61,8 +54,8 @@ public sealed class DispatchReportTests(AppFixture fixture) : ApiTest(fixture)
             await CallAsync(admin, s => s.Put.Json(Route("/stock")).ToUrl($"/api/v1/providers/{key}/routes/stock.sync"));
         }
 
-        var (_, first) = await CustomerAsync(admin, "report-1");
-        var (_, second) = await CustomerAsync(admin, "report-2");
+        var (_, first) = await CustomerWithLocationAsync(admin, "report-1");
+        var (_, second) = await CustomerWithLocationAsync(admin, "report-2");
         await DispatchAsync(admin, provider, first, "report-pos", "orders.push", Ok(5));
         await DispatchAsync(admin, provider, first, "report-pos", "orders.push", Ok(60));
         await DispatchAsync(admin, provider, first, "report-pos", "orders.push", Unavailable, Ok(130));
@@ -169,8 +162,8 @@ public sealed class DispatchReportTests(AppFixture fixture) : ApiTest(fixture)
         var admin = await Fixture.CreateKeyAsync();
         await CallAsync(admin, s => s.Post.Json(new { key = "report-iso", name = "Iso", base_urls = new { sandbox = provider.BaseUrl } }).ToUrl("/api/v1/providers"));
         await CallAsync(admin, s => s.Put.Json(Route("/orders")).ToUrl("/api/v1/providers/report-iso/routes/orders.push"));
-        var (alice, aliceLocation) = await CustomerAsync(admin, "report-iso-a");
-        var (bob, bobLocation) = await CustomerAsync(admin, "report-iso-b");
+        var (alice, aliceLocation) = await CustomerWithLocationAsync(admin, "report-iso-a");
+        var (bob, bobLocation) = await CustomerWithLocationAsync(admin, "report-iso-b");
         var aliceKey = await Fixture.CreateKeyAsync(CallerClass.Customer, Scopes.All, [aliceLocation], customerId: alice);
         var bobKey = await Fixture.CreateKeyAsync(CallerClass.Customer, Scopes.All, [bobLocation], customerId: bob);
         await DispatchAsync(aliceKey, provider, aliceLocation, "report-iso", "orders.push", Ok());

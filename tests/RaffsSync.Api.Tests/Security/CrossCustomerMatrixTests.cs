@@ -26,8 +26,8 @@ public sealed partial class CrossCustomerMatrixTests(AppFixture fixture) : ApiTe
         await Fixture.RegisterProviderAsync("matrix-pos", provider.BaseUrl,
             ("orders.push", new RouteDefinition("http", new RequestTemplate("POST", "/orders"))));
         var admin = await Fixture.CreateKeyAsync();
-        var alice = await CustomerAsync(admin, "x-500");
-        var bob = await CustomerAsync(admin, "x-501");
+        var (alice, _) = await CustomerWithLocationAsync(admin, "x-500");
+        var (bob, _) = await CustomerWithLocationAsync(admin, "x-501");
         var aliceKey = await Fixture.CreateKeyAsync(CallerClass.Customer, Scopes.All, customerId: alice);
         var bobKey = await Fixture.CreateKeyAsync(CallerClass.Customer, Scopes.All, customerId: bob);
 
@@ -81,13 +81,6 @@ public sealed partial class CrossCustomerMatrixTests(AppFixture fixture) : ApiTe
 
     private async Task<IReadOnlyList<(string Method, string Path)>> ObjectOperationsAsync() =>
         (await OpenApiOperations.ReadAsync(Host)).Where(o => o.Path.Contains('{') && !o.Path.StartsWith("/api/v1/providers/")).ToList();
-
-    private async Task<string> CustomerAsync(string admin, string tenant)
-    {
-        var id = await Id(await CallAsync(admin, s => s.Post.Json(new { name = "C" }).ToUrl("/api/v1/customers")), "id");
-        await CallAsync(admin, s => s.Post.Json(new { tenant_id = tenant, name = tenant }).ToUrl($"/api/v1/customers/{id}/locations"));
-        return id;
-    }
 
     private static async Task<string> Id(IScenarioResult result, string property) =>
         (await result.ReadAsJsonAsync<JsonElement>()).GetProperty(property).GetString()!;
