@@ -1,9 +1,11 @@
+using System.Text.Json;
+using JasperFx;
 using JasperFx.Events;
-using Marten;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
+using Marten;
 using Marten.Subscriptions;
-using JasperFx;
+using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Audit;
 
 namespace RaffsSync.Projections.Audit;
@@ -17,7 +19,7 @@ namespace RaffsSync.Projections.Audit;
 public sealed class AuditLogSubscription : SubscriptionBase
 {
     public const string SubscriptionName = "AuditLog";
-    public const string CallerClassHeader = "caller_class";
+    public const string System = "system";
 
     public AuditLogSubscription() => Name = SubscriptionName;
 
@@ -33,6 +35,7 @@ public sealed class AuditLogSubscription : SubscriptionBase
             $"select hash from {table} where sequence < ? order by sequence desc limit 1", cancellation, events[0].Sequence))
             .SingleOrDefault() ?? AuditChain.Genesis;
         var owners = await StreamOwnersAsync(operations, table, events, cancellation);
+        var callerClasses = await CallerClassesAsync(operations, events, cancellation);
 
         var rows = new AuditRows();
         foreach (var e in events)
@@ -43,7 +46,8 @@ public sealed class AuditLogSubscription : SubscriptionBase
             owners.TryAdd(streamId, owner);
 
             var entry = new AuditEntry(e.Sequence, e.Timestamp, owner.Scope, owner.TenantId, owner.CustomerId, streamId,
-                e.EventTypeName, e.UserName, CallerClass(e), e.CorrelationId, e.CausationId,
+                e.EventTypeName, e.UserName, e.UserName is { } actor ? callerClasses.GetValueOrDefault(actor, System) : System,
+                e.CorrelationId, e.CausationId,
                 AuditSummaries.Summarize(e.Data), AuditRedaction.CanonicalJson(serializer.ToJson(e.Data)));
             var hash = AuditChain.Link(previous, entry);
             rows.Add(entry, previous, hash);
@@ -54,9 +58,22 @@ public sealed class AuditLogSubscription : SubscriptionBase
         return NullChangeListener.Instance;
     }
 
-    /// <summary>Events written by RaffsSync's own workers (not an HTTP request) are marked "system".</summary>
-    private static string CallerClass(IEvent e) =>
-        e.Headers?.TryGetValue(CallerClassHeader, out var value) == true && value?.ToString() is { Length: > 0 } text ? text : "system";
+    /// <summary>
+    /// The class of each actor of the page: API keys by id, OAuth clients by client id (both are
+    /// never deleted and their class never changes). Other actors are RaffsSync itself ("system":
+    /// the built-in registry, the command line).
+    /// </summary>
+    private static async Task<Dictionary<string, string>> CallerClassesAsync(IDocumentOperations operations,
+        IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    {
+        var actors = events.Select(e => e.UserName).OfType<string>().Distinct().ToArray();
+        var keyIds = actors.Select(a => Guid.TryParse(a, out var id) ? id : (Guid?)null).OfType<Guid>().ToArray();
+        var keys = await operations.Query<ApiKey>().Where(k => k.Id.IsOneOf(keyIds)).ToListAsync(cancellation);
+        var clients = await operations.Query<OAuthClient>().Where(c => c.ClientId.IsOneOf(actors)).ToListAsync(cancellation);
+        return keys.Select(k => (Actor: k.Id.ToString(), k.CallerClass))
+            .Concat(clients.Select(c => (Actor: c.ClientId, c.CallerClass)))
+            .ToDictionary(a => a.Actor, a => JsonNamingPolicy.SnakeCaseLower.ConvertName(a.CallerClass.ToString()));
+    }
 
     /// <summary>The customer owning each global stream of the page, from the stream's earlier entries.</summary>
     private static async Task<Dictionary<string, AuditOwner>> StreamOwnersAsync(IDocumentOperations operations, string table,

@@ -301,7 +301,9 @@ public sealed class AuditLogTests(AppFixture fixture) : ApiTest(fixture)
         Assert.True(byRequest.Count >= 4, "requested, attempt started, provider responded, succeeded");
         Assert.All(byRequest, e => Assert.Equal(requestId, e.GetProperty("request_id").GetString()));
         Assert.Equal(byRequest.Select(e => e.GetProperty("sequence").GetInt64()).Order(), byRequest.Select(e => e.GetProperty("sequence").GetInt64()));
-        Assert.Contains(byRequest, e => e.GetProperty("caller_class").GetString() == "system"); // the executor's events
+        // The executor's events carry the requester as their actor, like the request's own.
+        Assert.All(byRequest, e => Assert.Equal("customer", e.GetProperty("caller_class").GetString()));
+        Assert.Single(byRequest.Select(e => e.GetProperty("actor").GetString()).Distinct());
 
         var first = byRequest[0].GetProperty("occurred_at").GetDateTimeOffset();
         var page = await Host.GetAsJson<JsonElement>(
@@ -404,5 +406,36 @@ public sealed class AuditLogTests(AppFixture fixture) : ApiTest(fixture)
         var body = await ready.ReadAsJsonAsync<JsonElement>();
         Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
         return body.GetProperty("checks").GetProperty("projections").GetProperty("data");
+    }
+
+    [Fact]
+    public async Task an_oauth_client_is_the_actor_of_what_its_tokens_do()
+    {
+        await using var world = await WorldAsync("audit-oauth");
+        var registered = await (await CallAsync(world.AliceKey, s => s.Post.Json(new { name = "erp", scopes = new[] { "dispatches:write" }, locations = new[] { world.AliceLocation } })
+            .ToUrl("/api/v1/oauth/clients"))).ReadAsJsonAsync<JsonElement>();
+        var clientId = registered.GetProperty("client_id").GetString()!;
+        var token = (await (await Host.Scenario(s => s.Post.Json(new
+        {
+            grant_type = "client_credentials", client_id = clientId, client_secret = registered.GetProperty("client_secret").GetString()
+        }).ToUrl("/api/v1/oauth/token"))).ReadAsJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
+
+        world.Provider.Reply(201);
+        var accepted = await ScenarioAndWaitAsync(PostDispatch(token,
+            new { tenant_id = world.AliceLocation, provider = "audit-oauth", route_key = "orders", payload = new { n = 4 } }, "audit-oauth-1"));
+        Assert.True(202 == accepted.Context.Response.StatusCode, await accepted.ReadAsTextAsync());
+        await CatchUpAsync();
+
+        var entries = await AllPagesAsync(world.AliceKey, "request_id=audit-oauth-1");
+        Assert.NotEmpty(entries);
+        Assert.All(entries, e =>
+        {
+            Assert.Equal(clientId, e.GetProperty("actor").GetString());
+            Assert.Equal("customer", e.GetProperty("caller_class").GetString());
+        });
+        var registration = Assert.Single(await AllPagesAsync(world.AliceKey, "event_type=o_auth_client_registered"),
+            e => e.GetProperty("data").GetProperty("client_id").GetString() == clientId);
+        Assert.Equal(AuditRedaction.Redacted, registration.GetProperty("data").GetProperty("secret_hash").GetString());
+        Assert.Equal(world.Alice, registration.GetProperty("customer_id").GetString());
     }
 }

@@ -3,8 +3,6 @@ using JasperFx;
 using JasperFx.CodeGeneration;
 using JasperFx.CodeGeneration.Frames;
 using Marten;
-using RaffsSync.Api.Access;
-using RaffsSync.Projections.Audit;
 using Wolverine;
 using Wolverine.Http;
 
@@ -39,16 +37,9 @@ public static partial class RequestId
     public static void Apply(HttpContext httpContext, IMessageContext messaging) =>
         messaging.CorrelationId = httpContext.TraceIdentifier;
 
-    /// <summary>
-    /// Wolverine opens the Marten session before endpoint middleware runs, so it gets the id directly too,
-    /// with the caller's class for the audit log (the key or client id is the session's user name).
-    /// </summary>
-    public static void ApplyToSession(HttpContext httpContext, IDocumentSession session)
-    {
+    /// <summary>Wolverine opens the Marten session before endpoint middleware runs, so it gets the id directly too.</summary>
+    public static void ApplyToSession(HttpContext httpContext, IDocumentSession session) =>
         session.CorrelationId = httpContext.TraceIdentifier;
-        if (httpContext.User.FindFirst(CallerClaims.CallerClass)?.Value is { Length: > 0 } callerClass)
-            session.SetHeader(AuditLogSubscription.CallerClassHeader, callerClass);
-    }
 }
 
 internal sealed class RequestIdCorrelationPolicy : IHttpPolicy
