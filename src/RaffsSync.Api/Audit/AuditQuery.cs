@@ -55,8 +55,6 @@ public sealed record AuditVisibility(bool Everything, IReadOnlyList<string> Loca
         new(caller.Class == CallerClass.Internal, [.. caller.Locations], caller.CustomerId);
 
     public bool CanSeeLocation(string tenantId) => Everything || Locations.Contains(tenantId);
-
-    public static readonly AuditVisibility All = new(true, [], null);
 }
 
 /// <summary>How a list is read: a page (<c>page</c>, <c>per_page</c>) or a cursor on the global sequence (<c>cursor</c>, <c>limit</c>).</summary>

@@ -1,4 +1,4 @@
-using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Domain;
 using RaffsSync.Domain.Dispatches;
 
 namespace RaffsSync.Api.Dispatches;
@@ -24,8 +24,8 @@ public sealed record DispatchView(
 {
     public static DispatchView From(Dispatch d) => new(
         d.Id, d.TenantId, d.Provider, d.RouteKey, d.RouteVersion,
-        ApiNames.Snake(d.Environment), ApiNames.Snake(d.Status), d.Attempts, d.LastProviderStatus, d.Pages, d.Records,
-        d.FailureType is null ? null : ApiNames.Snake(d.FailureType.Value), d.FailureReason,
+        EnumNames.Snake(d.Environment), EnumNames.Snake(d.Status), d.Attempts, d.LastProviderStatus, d.Pages, d.Records,
+        d.FailureType is null ? null : EnumNames.Snake(d.FailureType.Value), d.FailureReason,
         d.CreatedAt, d.UpdatedAt, d.CompletedAt);
 
 }

@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.AspNetCore.Authorization;
 using RaffsSync.Api.Access;
 using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Domain;
 using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Dispatches;
 using Wolverine.Http;
@@ -39,10 +40,10 @@ public sealed record DispatchListQuery(
         var statuses = new List<DispatchStatus>();
         foreach (var value in Values("status"))
         {
-            var status = Enum.GetValues<DispatchStatus>().Where(s => ApiNames.Snake(s) == value).Cast<DispatchStatus?>().FirstOrDefault();
+            var status = Enum.GetValues<DispatchStatus>().Where(s => EnumNames.Snake(s) == value).Cast<DispatchStatus?>().FirstOrDefault();
             if (status is { } known) statuses.Add(known);
             else errors.Add(new ProblemDetail("filter[status]", "invalid",
-                $"'{value}' is not a status; one of {string.Join(", ", Enum.GetValues<DispatchStatus>().Select(ApiNames.Snake))}"));
+                $"'{value}' is not a status; one of {string.Join(", ", Enum.GetValues<DispatchStatus>().Select(EnumNames.Snake))}"));
         }
 
         var versions = new List<int>();

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace RaffsSync.Domain.Audit;
@@ -23,7 +22,7 @@ public static class AuditRedaction
         return SecretNames.Contains(lower) || SecretSuffixes.Any(lower.EndsWith);
     }
 
-    public static string CanonicalJson(JsonNode? data) => Canonicalize(data)?.ToJsonString() ?? "null";
+    private static string CanonicalJson(JsonNode? data) => Canonicalize(data)?.ToJsonString() ?? "null";
 
     private static JsonNode? Canonicalize(JsonNode? node) => node switch
     {
@@ -36,7 +35,6 @@ public static class AuditRedaction
         _ => node.DeepClone()
     };
 
+    /// <summary>The JSON text redacted, with object keys in ordinal order, without whitespace.</summary>
     public static string CanonicalJson(string json) => CanonicalJson(JsonNode.Parse(json));
-
-    public static string CanonicalJson(JsonElement json) => CanonicalJson(JsonNode.Parse(json.GetRawText()));
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Connections;
 using RaffsSync.Domain.Dispatches;
@@ -17,7 +16,7 @@ public static class AuditSummaries
     static AuditSummaries()
     {
         // Dispatches
-        Add<DispatchRequested>(e => $"Dispatch requested: {e.Provider}/{e.RouteKey} v{e.RouteVersion} for location {e.TenantId} ({Snake(e.Environment)})");
+        Add<DispatchRequested>(e => $"Dispatch requested: {e.Provider}/{e.RouteKey} v{e.RouteVersion} for location {e.TenantId} ({EnumNames.Snake(e.Environment)})");
         Add<DispatchAttemptStarted>(e => $"Attempt {e.Attempt} started: {e.Request.Method} {e.Request.Url}");
         Add<ProviderResponded>(e => $"Provider answered attempt {e.Attempt} with {e.StatusCode} in {e.LatencyMs} ms" + (e.Page > 1 ? $" (page {e.Page})" : ""));
         Add<ProviderUnreachable>(e => $"Provider unreachable on attempt {e.Attempt} after {e.LatencyMs} ms: {e.Error}");
@@ -30,7 +29,7 @@ public static class AuditSummaries
         Add<DispatchReplayRequested>(e => $"Replay requested with route v{e.RouteVersion} ({e.Mode}): {e.Reason}");
         Add<DispatchCancelled>(e => $"Dispatch cancelled: {e.Reason}");
         Add<DispatchSucceeded>(e => $"Dispatch succeeded on attempt {e.Attempt}" + (e.Pages > 1 ? $" ({e.Pages} pages)" : ""));
-        Add<DispatchFailed>(e => $"Dispatch failed on attempt {e.Attempt} ({Snake(e.FailureType)}): {e.Reason}");
+        Add<DispatchFailed>(e => $"Dispatch failed on attempt {e.Attempt} ({EnumNames.Snake(e.FailureType)}): {e.Reason}");
         Add<ReplayJobStarted>(e => $"Bulk replay started ({e.Mode}): {e.Reason}");
         Add<ReplayJobProgressed>(e => $"Bulk replay progressed: {e.Replayed} replayed, {e.Skipped} skipped");
         Add<ReplayJobCompleted>(_ => "Bulk replay completed");
@@ -47,7 +46,7 @@ public static class AuditSummaries
         Add<RouteRetired>(e => $"Route {e.Provider}/{e.RouteKey} retired");
 
         // Connections
-        Add<ConnectionCreated>(e => $"Connection to {e.Provider} ({Snake(e.Environment)}) created for location {e.TenantId}");
+        Add<ConnectionCreated>(e => $"Connection to {e.Provider} ({EnumNames.Snake(e.Environment)}) created for location {e.TenantId}");
         Add<ConnectionSettingsChanged>(e => $"Connection settings changed: {string.Join(", ", e.Settings.Keys.Order())}");
         Add<ConnectionCredentialsRotated>(e => $"Connection credentials rotated: {string.Join(", ", e.Credentials.Select(c => c.Name).Order())}");
         Add<ConnectionRemoved>(_ => "Connection removed");
@@ -55,9 +54,9 @@ public static class AuditSummaries
         // Access
         Add<CustomerCreated>(e => $"Customer {e.CustomerId} created ({e.Name})");
         Add<LocationAdded>(e => $"Location {e.TenantId} added to customer {e.CustomerId} ({e.Name})");
-        Add<ApiKeyCreated>(e => $"API key {e.DisplayPrefix}... created for a {Snake(e.CallerClass)} caller with scopes {string.Join(" ", e.Scopes)}");
+        Add<ApiKeyCreated>(e => $"API key {e.DisplayPrefix}... created for a {EnumNames.Snake(e.CallerClass)} caller with scopes {string.Join(" ", e.Scopes)}");
         Add<ApiKeyRevoked>(_ => "API key revoked");
-        Add<OAuthClientRegistered>(e => $"OAuth client {e.ClientId} registered for a {Snake(e.CallerClass)} caller with scopes {string.Join(" ", e.Scopes)}");
+        Add<OAuthClientRegistered>(e => $"OAuth client {e.ClientId} registered for a {EnumNames.Snake(e.CallerClass)} caller with scopes {string.Join(" ", e.Scopes)}");
         Add<OAuthClientRevoked>(_ => "OAuth client revoked");
     }
 
@@ -71,5 +70,4 @@ public static class AuditSummaries
     public static string Summarize(object data) =>
         Summaries.TryGetValue(data.GetType(), out var summary) ? summary(data) : data.GetType().Name;
 
-    private static string Snake<T>(T value) where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 }

@@ -1,10 +1,10 @@
-using System.Text.Json;
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Subscriptions;
+using RaffsSync.Domain;
 using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Audit;
 
@@ -72,7 +72,7 @@ public sealed class AuditLogSubscription : SubscriptionBase
         var clients = await operations.Query<OAuthClient>().Where(c => c.ClientId.IsOneOf(actors)).ToListAsync(cancellation);
         return keys.Select(k => (Actor: k.Id.ToString(), k.CallerClass))
             .Concat(clients.Select(c => (Actor: c.ClientId, c.CallerClass)))
-            .ToDictionary(a => a.Actor, a => JsonNamingPolicy.SnakeCaseLower.ConvertName(a.CallerClass.ToString()));
+            .ToDictionary(a => a.Actor, a => EnumNames.Snake(a.CallerClass));
     }
 
     /// <summary>The customer owning each global stream of the page, from the stream's earlier entries.</summary>
