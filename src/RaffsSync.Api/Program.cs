@@ -91,8 +91,7 @@ builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(json =>
     json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
 });
 builder.Services.AddExceptionHandler<ConcurrencyConflicts>();
-builder.Services.AddProblemDetails(options =>
-    options.CustomizeProblemDetails = context => ApiProblems.Complete(context.ProblemDetails, context.HttpContext));
+builder.Services.AddApiProblemDetails();
 builder.Services.AddApiKeyAccess();
 builder.Services.AddCredentialRateLimits();
 builder.Services.AddRaffsSyncHealth();
@@ -123,9 +122,10 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseBodySizeLimit(BodySizeLimit.MaxBytes);
 app.UseAuthentication();
-app.UseRateLimitHeaders();
 app.UseRateLimiter();
+app.UseRateLimitHeaders();
 app.UseAuthorization();
+app.UseInputGuard();
 
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapScalarApiReference("/docs", options => options.WithOpenApiRoutePattern("/openapi/{documentName}.json"));

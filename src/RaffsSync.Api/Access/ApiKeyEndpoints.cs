@@ -44,7 +44,7 @@ public static class ApiKeyEndpoints
         if (ApiKeyIssue.Refusal(caller.AsIssuer(), request!, clock.GetUtcNow()) is { } refusal) return Refused(refusal);
 
         var (created, secret) = ApiKeyStore.Start(session, request!, clock.GetUtcNow());
-        return Results.Created($"/api/v1/api-keys/{created.KeyId}", new CreatedApiKeyView(secret, ApiKeyView.From(ApiKey.Create(created))));
+        return Results.Created(ResourcePath.Of("api-keys", created.KeyId), new CreatedApiKeyView(secret, ApiKeyView.From(ApiKey.Create(created))));
     }
 
     /// <summary>Lists API keys: prefix, scopes, class, created, last used; never secrets.</summary>

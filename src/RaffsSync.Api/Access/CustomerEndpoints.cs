@@ -37,7 +37,7 @@ public static class CustomerEndpoints
         var streamId = Guid.CreateVersion7();
         var created = new CustomerCreated(streamId, Customer.IdFor(streamId), input.Name, clock.GetUtcNow());
         session.Events.StartStream<Customer>(streamId, created);
-        return Results.Created($"/api/v1/customers/{created.CustomerId}", CustomerView.From(Customer.Create(created)));
+        return Results.Created(ResourcePath.Of("customers", created.CustomerId), CustomerView.From(Customer.Create(created)));
     }
 
     /// <summary>A customer and its locations.</summary>
@@ -67,7 +67,7 @@ public static class CustomerEndpoints
         session.Events.Append(customer.Id, added);
         // Inserted, not stored: a concurrent claim of the same tenant id fails on the key instead of overwriting.
         session.Insert(new Location { Id = added.TenantId, CustomerId = added.CustomerId, Name = added.Name, AddedAt = added.AddedAt });
-        return Results.Created($"/api/v1/locations/{added.TenantId}",
+        return Results.Created(ResourcePath.Of("locations", added.TenantId),
             new LocationView(added.TenantId, added.CustomerId, added.Name, added.AddedAt));
     }
 

@@ -26,7 +26,7 @@ public static class OAuthEndpoints
 
         var (registered, secret) = OAuthClient.Register(request!, clock.GetUtcNow());
         session.Events.StartStream<OAuthClient>(registered.StreamId, registered);
-        return Results.Created($"/api/v1/oauth/clients/{registered.ClientId}", new RegisteredClientView(registered.ClientId, secret,
+        return Results.Created(ResourcePath.Of("oauth", "clients", registered.ClientId), new RegisteredClientView(registered.ClientId, secret,
             registered.Name, registered.Scopes, registered.CallerClass.ToString().ToLowerInvariant(), registered.CustomerId,
             registered.Locations, registered.Environment.ToString().ToLowerInvariant()));
     }

@@ -64,7 +64,7 @@ public static class ConnectionEndpoints
         var tenant = session.ForTenant(tenantId);
         tenant.Events.StartStream<Connection>(id, created);
         tenant.Store(new ConnectionSecret { Id = id, Sealed = vault.Seal(id, credentials) });
-        return Results.Created($"/api/v1/locations/{tenantId}/connections/{id}", ConnectionView.From(Connection.Create(created)));
+        return Results.Created(ResourcePath.Of("locations", tenantId, "connections", id), ConnectionView.From(Connection.Create(created)));
     }
 
     /// <summary>Changes settings and/or rotates credentials; what is omitted stays.</summary>

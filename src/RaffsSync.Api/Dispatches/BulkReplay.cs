@@ -47,7 +47,7 @@ public static class BulkReplayEndpoints
             command.RouteVersion ?? "pinned", command.Reason!, clock.GetUtcNow());
         session.Events.StartStream<ReplayJob>(started.JobId, started);
 
-        context.Response.Headers.Location = $"/api/v1/dispatches/replay-jobs/{started.JobId}";
+        context.Response.Headers.Location = ResourcePath.Of("dispatches", "replay-jobs", started.JobId);
         return (Results.Json(ReplayJobView.From(ReplayJob.Create(started)), statusCode: StatusCodes.Status202Accepted),
             [new RunReplayJob(started.JobId)]);
     }

@@ -47,7 +47,7 @@ public static class DispatchCommandEndpoints
         await AppendAsync(session, dispatch, requested, cancellation);
         var replayed = dispatch.Apply(requested);
         var execute = new OutgoingMessages { new ExecuteDispatch(dispatch.Id, dispatch.Attempts + 1).WithTenantId(dispatch.TenantId) };
-        context.Response.Headers.Location = $"/api/v1/dispatches/{dispatch.Id}";
+        context.Response.Headers.Location = ResourcePath.Of("dispatches", dispatch.Id);
         return (Results.Json(DispatchView.From(replayed), statusCode: StatusCodes.Status202Accepted), execute);
     }
 

@@ -60,7 +60,7 @@ public static class ProviderEndpoints
                 return ProblemResults.Conflict(conflict);
             default:
                 session.Events.StartStream<Provider>(id, registered);
-                return Results.Created($"/api/v1/providers/{registered.Key}", ProviderView.From(Provider.Create(registered)));
+                return Results.Created(ResourcePath.Of("providers", registered.Key), ProviderView.From(Provider.Create(registered)));
         }
     }
 

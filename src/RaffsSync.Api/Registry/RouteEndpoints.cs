@@ -98,7 +98,7 @@ public static class RouteEndpoints
         var written = Project(stream.Aggregate, events, context);
         var view = RouteView.From(written);
         return stream.Aggregate is null
-            ? Results.Created($"/api/v1/providers/{provider}/routes/{routeKey}", view)
+            ? Results.Created(ResourcePath.Of("providers", provider, "routes", routeKey), view)
             : Results.Ok(view);
     }
 

@@ -1,4 +1,10 @@
 using Alba;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using RaffsSync.Api.Access;
+using RaffsSync.Api.Infrastructure.RateLimits;
+using RaffsSync.Domain;
+using RaffsSync.Domain.Access;
 using RaffsSync.Api.Tests.Harness;
 
 namespace RaffsSync.Api.Tests.Access;
@@ -12,7 +18,7 @@ public sealed class RateLimitTests
         var database = await OwnDatabase.CreateAsync();
         await using var host = await database.StartHostAsync(settings: new Dictionary<string, string>
         {
-            ["RaffsSync:RateLimits:Limit"] = "5", ["RaffsSync:RateLimits:Window"] = "00:00:03", ["RaffsSync:RateLimits:PerSecond"] = "100"
+            ["RaffsSync:RateLimits:Internal:Limit"] = "5", ["RaffsSync:RateLimits:Window"] = "00:00:03", ["RaffsSync:RateLimits:Internal:PerSecond"] = "100"
         });
         var key = await host.CreateInternalKeyAsync();
         var other = await host.CreateInternalKeyAsync();
@@ -51,7 +57,7 @@ public sealed class RateLimitTests
         var database = await OwnDatabase.CreateAsync();
         await using var host = await database.StartHostAsync(settings: new Dictionary<string, string>
         {
-            ["RaffsSync:RateLimits:Limit"] = "1000", ["RaffsSync:RateLimits:PerSecond"] = "3"
+            ["RaffsSync:RateLimits:Internal:Limit"] = "1000", ["RaffsSync:RateLimits:Internal:PerSecond"] = "3"
         });
         var key = await host.CreateInternalKeyAsync();
 
@@ -60,5 +66,65 @@ public sealed class RateLimitTests
 
         Assert.Contains(429, statuses);
         Assert.True(statuses.Count(s => s == 200) >= 3);
+    }
+
+    [Fact]
+    public async Task a_credential_still_works_after_its_limiter_went_idle_and_was_disposed()
+    {
+        // ASP.NET Core disposes a partition's limiter once it has been idle (fully replenished) for 10 s.
+        var database = await OwnDatabase.CreateAsync();
+        await using var host = await database.StartHostAsync(settings: new Dictionary<string, string>
+        {
+            ["RaffsSync:RateLimits:Internal:Limit"] = "5", ["RaffsSync:RateLimits:Window"] = "00:00:01"
+        });
+        var key = await host.CreateInternalKeyAsync();
+        Assert.Equal(200, (await host.CallAsync(key, s => s.Get.Url("/api/v1/providers"))).Context.Response.StatusCode);
+
+        await Task.Delay(TimeSpan.FromSeconds(13));
+
+        for (var i = 0; i < 3; i++)
+        {
+            var again = await host.CallAsync(key, s => s.Get.Url("/api/v1/providers"));
+            Assert.Equal(200, again.Context.Response.StatusCode);
+            Assert.Equal("5", again.Context.Response.Headers["X-RateLimit-Limit"].ToString());
+            Assert.Equal((4 - i).ToString(), again.Context.Response.Headers["X-RateLimit-Remaining"].ToString());
+        }
+    }
+
+    [Fact]
+    public async Task limits_are_per_caller_class_and_internal_workers_are_not_held_to_the_customer_limit()
+    {
+        var database = await OwnDatabase.CreateAsync();
+        await using var host = await database.StartHostAsync(settings: new Dictionary<string, string>
+        {
+            ["RaffsSync:RateLimits:Customer:Limit"] = "3", ["RaffsSync:RateLimits:Internal:Limit"] = "0",
+            ["RaffsSync:RateLimits:Internal:PerSecond"] = "0"
+        });
+        var internalKey = await host.CreateInternalKeyAsync();
+        var customerKey = await ApiKeyStore.CreateAsync(host.Services.GetRequiredService<IDocumentStore>(),
+            new ApiKeyRequest("customer", ProviderEnvironment.Sandbox, CallerClass.Customer, Scopes.All, "cus_limits", []), TimeProvider.System);
+
+        var customer = new List<int>();
+        for (var i = 0; i < 5; i++) customer.Add((await host.CallAsync(customerKey, s => s.Get.Url("/api/v1/dispatches"))).Context.Response.StatusCode);
+        Assert.Equal([200, 200, 200, 429, 429], customer);
+
+        for (var i = 0; i < 30; i++)
+        {
+            var result = await host.CallAsync(internalKey, s => s.Get.Url("/api/v1/dispatches"));
+            Assert.Equal(200, result.Context.Response.StatusCode);
+            Assert.False(result.Context.Response.Headers.ContainsKey("X-RateLimit-Limit"));
+        }
+    }
+
+    [Fact]
+    public void the_defaults_give_customers_and_partners_the_seeds_100_per_minute_and_leave_internal_callers_unthrottled()
+    {
+        var defaults = new RateLimitSettings();
+        Assert.Equal(TimeSpan.FromMinutes(1), defaults.Window);
+        Assert.Equal(100, defaults.WindowLimitFor("customer", null));
+        Assert.Equal(100, defaults.WindowLimitFor("partner", null));
+        Assert.Equal(0, defaults.WindowLimitFor("internal", null));
+        defaults.Customers["cus_big"] = new RateLimitSettings.CustomerLimit { Limit = 1000 };
+        Assert.Equal(1000, defaults.WindowLimitFor("customer", "cus_big"));
     }
 }

@@ -46,8 +46,11 @@ public sealed class AppFixture : IAsyncLifetime
             builder.UseSetting("ConnectionStrings:Postgres", connectionString);
             builder.UseSetting(SecretVault.ConfigurationKey, secretsKey);
             // Tests make many calls with one key; rate limits get tests of their own.
-            builder.UseSetting("RaffsSync:RateLimits:Limit", "1000000");
-            builder.UseSetting("RaffsSync:RateLimits:PerSecond", "1000000");
+            foreach (var callerClass in new[] { "Customer", "Partner", "Internal" })
+            {
+                builder.UseSetting($"RaffsSync:RateLimits:{callerClass}:Limit", "1000000");
+                builder.UseSetting($"RaffsSync:RateLimits:{callerClass}:PerSecond", "1000000");
+            }
             foreach (var (name, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(name, value);
             builder.ConfigureLogging(logging =>
             {

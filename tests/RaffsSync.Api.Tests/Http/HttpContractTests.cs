@@ -50,7 +50,7 @@ public sealed class HttpContractTests(AppFixture fixture) : ApiTest(fixture)
     }
 
     [Fact]
-    public async Task json_nested_deeper_than_64_levels_is_400_and_appends_nothing()
+    public async Task json_nested_far_deeper_than_the_limit_is_400_too_deep_and_appends_nothing()
     {
         var key = await Fixture.CreateKeyAsync();
         var before = await Fixture.CountEventsAsync("dispatch_requested");
@@ -64,7 +64,8 @@ public sealed class HttpContractTests(AppFixture fixture) : ApiTest(fixture)
             s.IgnoreStatusCode();
         });
 
-        await result.ShouldBeProblemAsync(400, "invalid_json");
+        var problem = await result.ShouldBeProblemAsync(400, "validation_failed");
+        Assert.Equal("too_deep", problem.GetProperty("details")[0].GetProperty("issue").GetString());
         Assert.Equal(before, await Fixture.CountEventsAsync("dispatch_requested"));
     }
 

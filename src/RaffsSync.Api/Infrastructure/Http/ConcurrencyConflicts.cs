@@ -1,26 +1,43 @@
-using JasperFx.Events;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
 
 namespace RaffsSync.Api.Infrastructure.Http;
 
 /// <summary>
-/// Two writers raced on one stream and this one lost at commit: nothing was written, answer
-/// 409 <c>version_conflict</c> so the caller re-reads and retries.
+/// Two writers raced and this one lost at commit, so nothing of it was written: creating something
+/// that now exists is 409 <c>conflict</c>; changing a stream another writer changed first is 409
+/// <c>version_conflict</c>, so the caller re-reads and retries.
 /// </summary>
 public sealed class ConcurrencyConflicts(IProblemDetailsService problems) : IExceptionHandler
 {
+    public const string UniqueViolation = "23505";
+
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellation)
     {
-        if (exception is not (JasperFx.ConcurrencyException or ExistingStreamIdCollisionException
-            or JasperFx.DocumentAlreadyExistsException)) return false;
+        if (ProblemFor(exception) is not { } problem) return false;
 
         context.Response.StatusCode = StatusCodes.Status409Conflict;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            Exception = exception,
-            ProblemDetails = ApiProblems.Create(409, "version_conflict",
-                "Another change to this resource was committed first; read it again and retry.")
-        });
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, Exception = exception, ProblemDetails = problem });
+    }
+
+    public static ProblemDetails? ProblemFor(Exception exception) => exception switch
+    {
+        Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException
+            or JasperFx.DocumentAlreadyExistsException => AlreadyExists(),
+        JasperFx.ConcurrencyException => ApiProblems.Create(409, "version_conflict",
+            "Another change to this resource was committed first; read it again and retry."),
+        _ when Inner<PostgresException>(exception) is { SqlState: UniqueViolation } => AlreadyExists(),
+        _ => null
+    };
+
+    private static ProblemDetails AlreadyExists() =>
+        ApiProblems.Create(409, "conflict", "It already exists: another request created it first.");
+
+    private static T? Inner<T>(Exception? exception) where T : Exception
+    {
+        for (; exception is not null; exception = exception.InnerException)
+            if (exception is T found) return found;
+        return null;
     }
 }

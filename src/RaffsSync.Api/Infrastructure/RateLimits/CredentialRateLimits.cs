@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
@@ -10,50 +9,96 @@ using RaffsSync.Api.Infrastructure.Http;
 namespace RaffsSync.Api.Infrastructure.RateLimits;
 
 /// <summary>
-/// <c>RaffsSync:RateLimits</c>: a sliding window per credential (<c>Limit</c> requests per
-/// <c>Window</c>, default 100 per minute, per customer under <c>Customers:{id}:Limit</c>) and a
-/// burst limit per second (<c>PerSecond</c>, default 20). Per process: with several nodes each
-/// node counts on its own, so the effective limit is the node count times these.
+/// <c>RaffsSync:RateLimits</c>: per credential, a sliding window of <c>Limit</c> requests per <c>Window</c>
+/// and a burst limit of <c>PerSecond</c>, set per caller class (<c>Customer</c>, <c>Partner</c>,
+/// <c>Internal</c>; 0 means unlimited) and per customer under <c>Customers:{id}:Limit</c>. Customers and
+/// partners get the seeds' 100 per minute; internal workers are not throttled unless configured.
+/// Per process: with several nodes each node counts on its own.
 /// </summary>
 public sealed class RateLimitSettings
 {
-    public int Limit { get; set; } = 100;
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
-    public int PerSecond { get; set; } = 20;
+    public ClassLimit Customer { get; set; } = new() { Limit = 100, PerSecond = 20 };
+    public ClassLimit Partner { get; set; } = new() { Limit = 100, PerSecond = 20 };
+    public ClassLimit Internal { get; set; } = new() { Limit = 0, PerSecond = 0 };
     public Dictionary<string, CustomerLimit> Customers { get; set; } = new();
+
+    public sealed class ClassLimit
+    {
+        public int Limit { get; set; }
+        public int PerSecond { get; set; }
+    }
 
     public sealed class CustomerLimit
     {
         public int Limit { get; set; }
     }
 
-    public int LimitFor(string? customerId) =>
-        customerId is not null && Customers.TryGetValue(customerId, out var custom) && custom.Limit > 0 ? custom.Limit : Limit;
+    public ClassLimit For(string? callerClass) => callerClass switch
+    {
+        "internal" => Internal,
+        "partner" => Partner,
+        _ => Customer
+    };
+
+    public int WindowLimitFor(string? callerClass, string? customerId) =>
+        customerId is not null && Customers.TryGetValue(customerId, out var custom) && custom.Limit > 0 ? custom.Limit : For(callerClass).Limit;
 }
 
 /// <summary>
-/// The window limiters, one per credential, kept here so every response can report what is left
-/// (ASP.NET Core's rate limiter has no hook on accepted requests).
+/// The two limiters every authenticated request passes. ASP.NET Core's partitioned limiters own the
+/// per-credential limiters (creating them on demand and disposing them when idle); the window limiter
+/// is kept here as well so every response can report what is left (ASP.NET Core's rate limiter has no
+/// hook on accepted requests).
 /// </summary>
-public sealed class CredentialWindows(IOptions<RateLimitSettings> options)
+public sealed class CallerLimiters : IDisposable
 {
-    private readonly RateLimitSettings settings = options.Value;
     private const int Segments = 6;
-    private readonly ConcurrentDictionary<string, SlidingWindowRateLimiter> _windows = new();
+    private readonly RateLimitSettings _settings;
 
-    public TimeSpan SegmentLength => settings.Window / Segments;
+    public CallerLimiters(IOptions<RateLimitSettings> options)
+    {
+        _settings = options.Value;
+        Window = PartitionedRateLimiter.Create<HttpContext, string>(context => Caller(context.User) is { } caller
+            && _settings.WindowLimitFor(caller.Class, caller.Customer) is > 0 and var limit
+                ? RateLimitPartition.GetSlidingWindowLimiter(caller.Credential, _ => new SlidingWindowRateLimiterOptions
+                {
+                    PermitLimit = limit, Window = _settings.Window, SegmentsPerWindow = Segments, QueueLimit = 0, AutoReplenishment = true
+                })
+                : RateLimitPartition.GetNoLimiter("unlimited"));
+        Burst = PartitionedRateLimiter.Create<HttpContext, string>(context => Caller(context.User) is { } caller
+            && _settings.For(caller.Class).PerSecond is > 0 and var perSecond
+                ? RateLimitPartition.GetFixedWindowLimiter(caller.Credential, _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = perSecond, Window = TimeSpan.FromSeconds(1), QueueLimit = 0, AutoReplenishment = true
+                })
+                : RateLimitPartition.GetNoLimiter("unlimited"));
+    }
 
-    public SlidingWindowRateLimiter For(string credential, string? customerId) => _windows.GetOrAdd(credential, _ =>
-        new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
-        {
-            PermitLimit = settings.LimitFor(customerId),
-            Window = settings.Window,
-            SegmentsPerWindow = Segments,
-            QueueLimit = 0,
-            AutoReplenishment = true
-        }));
+    public PartitionedRateLimiter<HttpContext> Window { get; }
+    public PartitionedRateLimiter<HttpContext> Burst { get; }
 
-    public static string? CredentialOf(ClaimsPrincipal user) => user.FindFirstValue(CallerClaims.KeyId);
+    public TimeSpan SegmentLength => _settings.Window / Segments;
+
+    public void Dispose()
+    {
+        Window.Dispose();
+        Burst.Dispose();
+    }
+
+    /// <summary>The window's limit and what is left of it for this request's credential; null when it is not limited.</summary>
+    public (int Limit, long Remaining)? WindowState(HttpContext context)
+    {
+        if (Caller(context.User) is not { } caller) return null;
+        var limit = _settings.WindowLimitFor(caller.Class, caller.Customer);
+        if (limit <= 0) return null;
+        return (limit, Window.GetStatistics(context)?.CurrentAvailablePermits ?? limit);
+    }
+
+    private static (string Credential, string? Class, string? Customer)? Caller(ClaimsPrincipal user) =>
+        user.FindFirstValue(CallerClaims.KeyId) is { } credential
+            ? (credential, user.FindFirstValue(CallerClaims.CallerClass), user.FindFirstValue(CallerClaims.Customer))
+            : null;
 }
 
 public static class CredentialRateLimiting
@@ -61,27 +106,19 @@ public static class CredentialRateLimiting
     public static IServiceCollection AddCredentialRateLimits(this IServiceCollection services)
     {
         services.AddOptions<RateLimitSettings>().BindConfiguration("RaffsSync:RateLimits");
-        services.AddSingleton<CredentialWindows>();
+        services.AddSingleton<CallerLimiters>();
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<CredentialWindows, IOptions<RateLimitSettings>>((options, windows, configured) =>
+        services.AddOptions<RateLimiterOptions>().Configure<CallerLimiters>((options, limiters) =>
         {
-            var settings = configured.Value;
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.GlobalLimiter = PartitionedRateLimiter.CreateChained(
-                PartitionedRateLimiter.Create<HttpContext, string>(context => CredentialWindows.CredentialOf(context.User) is { } credential
-                    ? RateLimitPartition.Get(credential, key => windows.For(key, context.User.FindFirstValue(CallerClaims.Customer)))
-                    : RateLimitPartition.GetNoLimiter("anonymous")),
-                PartitionedRateLimiter.Create<HttpContext, string>(context => CredentialWindows.CredentialOf(context.User) is { } credential
-                    ? RateLimitPartition.GetFixedWindowLimiter(credential, _ => new FixedWindowRateLimiterOptions
-                    {
-                        PermitLimit = settings.PerSecond, Window = TimeSpan.FromSeconds(1), QueueLimit = 0
-                    })
-                    : RateLimitPartition.GetNoLimiter("anonymous")));
+            options.GlobalLimiter = PartitionedRateLimiter.CreateChained(limiters.Window, limiters.Burst);
             options.OnRejected = async (rejected, cancellation) =>
             {
-                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : windows.SegmentLength;
+                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : limiters.SegmentLength;
                 var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
                 rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                if (limiters.WindowState(rejected.HttpContext) is var (limit, remaining))
+                    WriteHeaders(rejected.HttpContext.Response, limit, remaining, limiters.SegmentLength);
                 await rejected.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
                 {
                     HttpContext = rejected.HttpContext,
@@ -92,24 +129,28 @@ public static class CredentialRateLimiting
         return services;
     }
 
-    /// <summary><c>X-RateLimit-Limit</c>, <c>-Remaining</c> and <c>-Reset</c> (seconds until the window frees a request) on every authenticated response.</summary>
+    /// <summary>
+    /// <c>X-RateLimit-Limit</c>, <c>-Remaining</c> and <c>-Reset</c> (seconds until the window frees a request) on every
+    /// limited response. Runs right after the rate limiter, so it reads the window as this request left it.
+    /// </summary>
     public static IApplicationBuilder UseRateLimitHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
     {
-        if (CredentialWindows.CredentialOf(context.User) is { } credential)
+        var limiters = context.RequestServices.GetRequiredService<CallerLimiters>();
+        if (limiters.WindowState(context) is var (limit, remaining))
         {
-            var windows = context.RequestServices.GetRequiredService<CredentialWindows>();
-            var settings = context.RequestServices.GetRequiredService<IOptions<RateLimitSettings>>().Value;
-            var limit = settings.LimitFor(context.User.FindFirstValue(CallerClaims.Customer));
             context.Response.OnStarting(() =>
             {
-                var remaining = windows.For(credential, context.User.FindFirstValue(CallerClaims.Customer)).GetStatistics()?.CurrentAvailablePermits ?? 0;
-                context.Response.Headers["X-RateLimit-Limit"] = limit.ToString(CultureInfo.InvariantCulture);
-                context.Response.Headers["X-RateLimit-Remaining"] = Math.Max(0, remaining).ToString(CultureInfo.InvariantCulture);
-                context.Response.Headers["X-RateLimit-Reset"] = Math.Max(1, (int)Math.Ceiling(windows.SegmentLength.TotalSeconds))
-                    .ToString(CultureInfo.InvariantCulture);
+                WriteHeaders(context.Response, limit, remaining, limiters.SegmentLength);
                 return Task.CompletedTask;
             });
         }
         return next(context);
     });
+
+    private static void WriteHeaders(HttpResponse response, int limit, long remaining, TimeSpan segment)
+    {
+        response.Headers["X-RateLimit-Limit"] = limit.ToString(CultureInfo.InvariantCulture);
+        response.Headers["X-RateLimit-Remaining"] = Math.Max(0, remaining).ToString(CultureInfo.InvariantCulture);
+        response.Headers["X-RateLimit-Reset"] = Math.Max(1, (int)Math.Ceiling(segment.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+    }
 }

@@ -1,0 +1,111 @@
+using RaffsSync.Domain;
+using RaffsSync.Domain.Input;
+
+namespace RaffsSync.Api.Infrastructure.Http;
+
+/// <summary>
+/// Hostile input stops here, before authentication-dependent work or any endpoint: NUL and
+/// over-long values in the path and query, JSON bodies that break <see cref="JsonInput"/>'s rules,
+/// and form bodies the form reader refuses (more than 1,024 fields, malformed multipart).
+/// Everything it refuses is a 400 in the API's problem shape, and nothing has been written.
+/// </summary>
+public static class InputGuard
+{
+    public static IApplicationBuilder UseInputGuard(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var problem = QueryProblem(context.Request) ?? await BodyProblemAsync(context);
+        if (problem is null)
+        {
+            await next(context);
+            return;
+        }
+
+        context.Response.StatusCode = problem.Status!.Value;
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>()
+            .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+    });
+
+    private static Microsoft.AspNetCore.Mvc.ProblemDetails? QueryProblem(HttpRequest request)
+    {
+        if (request.Path.Value?.Contains('\0') == true)
+            return Invalid(new FieldError("path", "nul_character", "the path may not contain %00"));
+        foreach (var (name, values) in request.Query)
+        {
+            var field = $"query.{name}";
+            if (name.Contains('\0') || values.Any(v => v?.Contains('\0') == true))
+                return Invalid(new FieldError(field, "nul_character", "query values may not contain %00"));
+            if (values.Any(v => v?.Length > IdentifierLimits.QueryValue))
+                return Invalid(new FieldError(field, "too_long", $"at most {IdentifierLimits.QueryValue} characters"));
+        }
+        return null;
+    }
+
+    private static async Task<Microsoft.AspNetCore.Mvc.ProblemDetails?> BodyProblemAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.HasFormContentType) return await FormProblemAsync(request);
+        if (!IsJson(request.ContentType) || request.ContentLength == 0) return null;
+        if (!HttpMethods.IsPost(request.Method) && !HttpMethods.IsPut(request.Method) && !HttpMethods.IsPatch(request.Method)) return null;
+
+        var body = new MemoryStream();
+        try
+        {
+            await request.Body.CopyToAsync(body, context.RequestAborted);
+        }
+        catch (BadHttpRequestException e)
+        {
+            return e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? ApiProblems.Create(413, "payload_too_large", $"The request body is larger than {BodySizeLimit.MaxBytes / (1024 * 1024)} MB.")
+                : ApiProblems.Create(400, "invalid_request", "The request could not be read.");
+        }
+        body.Position = 0;
+        request.Body = body;
+        context.Response.RegisterForDispose(body);
+        if (body.Length == 0) return null;
+
+        return JsonInput.Check(body.GetBuffer().AsSpan(0, (int)body.Length)) switch
+        {
+            null => null,
+            { Unparseable: true } problem => ApiProblems.Create(400, "invalid_json", "The request body is not valid JSON.",
+                new ProblemDetail(problem.Error.Field, problem.Error.Issue, problem.Error.Hint)),
+            var problem => Invalid(problem.Error)
+        };
+    }
+
+    private static async Task<Microsoft.AspNetCore.Mvc.ProblemDetails?> FormProblemAsync(HttpRequest request)
+    {
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or BadHttpRequestException)
+        {
+            // The form reader's own limits (FormOptions: 1,024 fields, key and value lengths) and malformed multipart bodies.
+            return Invalid(new FieldError("body", "invalid_form", "a form of at most 1,024 fields, well formed"));
+        }
+        foreach (var (name, values) in form)
+        {
+            if (name.Contains('\0') || values.Any(v => v?.Contains('\0') == true))
+                return Invalid(new FieldError(name, "nul_character", "form values may not contain NUL"));
+            if (IdentifierLimits.MaxLengthOf(name) is { } max && values.Any(v => v?.Length > max))
+                return Invalid(new FieldError(name, "too_long", $"at most {max} characters"));
+        }
+        return null;
+    }
+
+    private static bool IsJson(string? contentType) =>
+        contentType is not null && (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
+            || contentType.Contains("+json", StringComparison.OrdinalIgnoreCase));
+
+    private static Microsoft.AspNetCore.Mvc.ProblemDetails Invalid(FieldError error) =>
+        ApiProblems.Create(400, "validation_failed", error.Issue switch
+        {
+            "not_an_object" => "The request body must be a JSON object.",
+            "too_deep" => $"'{error.Field}' is nested deeper than {JsonInput.MaxDepth} levels.",
+            "too_long" => $"'{error.Field}' is too long: {error.Hint}.",
+            "nul_character" => $"'{error.Field}' contains a NUL character.",
+            "invalid_unicode" => $"'{error.Field}' is not valid Unicode.",
+            _ => $"'{error.Field}' is invalid."
+        }, new ProblemDetail(error.Field, error.Issue, error.Hint));
+}
