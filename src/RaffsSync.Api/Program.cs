@@ -47,7 +47,7 @@ builder.Services.AddMarten(services =>
         // Leadership of the async daemon: a transaction-scoped advisory lock. The session-scoped kind goes
         // through DistributedLock.Postgres's multiplexing, which the served 1.3.1 refuses on a data source.
         opts.Events.UseAdvisoryLockTransaction = true;
-        opts.AddRaffsSyncProjections();
+        opts.AddRaffsSyncProjections(services.GetRequiredService<ILoggerFactory>());
         opts.Schema.For<ConnectionSecret>().MultiTenanted();
         return opts;
     })

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using JasperFx.Events.Projections;
 using Marten;
 using RaffsSync.Domain.Access;
@@ -20,7 +21,7 @@ public static class ProjectionRegistration
     /// Dispatch streams belong to a location (conjoined tenancy). Registry and access streams are
     /// global: their events and documents live under the default tenant whatever session wrote them.
     /// </summary>
-    public static void AddRaffsSyncProjections(this StoreOptions opts)
+    public static void AddRaffsSyncProjections(this StoreOptions opts, ILoggerFactory? loggers = null)
     {
         opts.Projections.Add<DispatchProjection>(ProjectionLifecycle.Inline);
         // The list's filters and default sort; tenant_id is indexed by Marten for conjoined tenancy.
@@ -47,7 +48,7 @@ public static class ProjectionRegistration
         // Run by the async daemon: the audit log (its own append-only table, emptied only by 'audit rebuild',
         // which can get past the table's triggers) and the daily reports.
         opts.Storage.ExtendedSchemaObjects.Add(AuditLogTable.Define(opts.DatabaseSchemaName));
-        opts.Projections.Subscribe(new AuditLogSubscription());
+        opts.Projections.Subscribe(new AuditLogSubscription(loggers?.CreateLogger<AuditLogSubscription>()));
         opts.Projections.Add<DispatchDayProjection>(ProjectionLifecycle.Async);
         opts.Schema.For<DispatchDay>().MultiTenanted().Index(x => x.Day);
     }

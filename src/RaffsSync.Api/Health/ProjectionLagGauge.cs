@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Marten;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using JasperFx.Events;
+using JasperFx.Events.Daemon;
 
 namespace RaffsSync.Api.Health;
 
@@ -80,17 +81,33 @@ public sealed class ProjectionLagMonitor(ProjectionLagGauge lag, ILogger<Project
     }
 }
 
-/// <summary>Degraded (still 200) when a shard is further behind than <c>RaffsSync:Health:MaxProjectionLag</c> events.</summary>
-public sealed class ProjectionLagHealthCheck(ProjectionLagGauge lag, IConfiguration configuration) : IHealthCheck
+/// <summary>
+/// Degraded (still 200) when a shard is further behind than <c>RaffsSync:Health:MaxProjectionLag</c> events,
+/// and at once when the daemon on this node reports a shard paused, faulted or stopped (one event it cannot
+/// process stops a shard long before the lag builds up).
+/// </summary>
+public sealed class ProjectionLagHealthCheck(ProjectionLagGauge lag, IConfiguration configuration, IServiceProvider services) : IHealthCheck
 {
+    private static readonly ShardAction[] Failing = [ShardAction.Paused, ShardAction.Faulted, ShardAction.Stopped];
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellation = default)
     {
         var limit = configuration.GetValue("RaffsSync:Health:MaxProjectionLag", 10_000L);
         var shards = await lag.MeasureAsync(cancellation);
         var data = shards.ToDictionary(s => s.Key, s => (object)s.Value);
+        var failing = FailingShards();
         var behind = shards.Where(s => s.Value > limit).Select(s => s.Key).ToList();
+        if (failing.Count > 0)
+            return HealthCheckResult.Degraded($"{string.Join(", ", failing)} stopped processing events (see the log)", data: data);
         return behind.Count == 0
             ? HealthCheckResult.Healthy("async projections current", data)
             : HealthCheckResult.Degraded($"{string.Join(", ", behind)} more than {limit} events behind", data: data);
+    }
+
+    private List<string> FailingShards()
+    {
+        var daemon = services.GetService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>()?.DaemonForMainDatabase();
+        if (daemon is null) return [];
+        return daemon.Tracker.CurrentStates().Where(s => Failing.Contains(s.Action)).Select(s => s.ShardName).Distinct().ToList();
     }
 }

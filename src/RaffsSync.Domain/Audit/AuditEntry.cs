@@ -28,3 +28,31 @@ public static class AuditScopes
     public const string Registry = "registry";
     public const string Internal = "internal";
 }
+
+/// <summary>
+/// Keeps one event from stopping the audit log: an indexed value longer than <see cref="MaxIndexedLength"/>
+/// (PostgreSQL refuses index rows over about 2,700 bytes) is stored as its first characters and the SHA-256
+/// of the whole, so the entry is still written, still chained and still findable by its hash.
+/// </summary>
+public static class AuditBounds
+{
+    public const int MaxIndexedLength = 512;
+    private const int KeptPrefix = 200;
+
+    public static string? Indexable(string? value) =>
+        value is null || value.Length <= MaxIndexedLength
+            ? value
+            : $"{value[..KeptPrefix]}...(truncated, {value.Length} chars, sha256:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value)))})";
+
+    /// <summary>The entry with every indexed value bounded, and whether anything had to be cut.</summary>
+    public static (AuditEntry Entry, bool Truncated) Bound(AuditEntry entry)
+    {
+        var bounded = entry with
+        {
+            TenantId = Indexable(entry.TenantId), CustomerId = Indexable(entry.CustomerId), StreamId = Indexable(entry.StreamId)!,
+            EventType = Indexable(entry.EventType)!, Actor = Indexable(entry.Actor), RequestId = Indexable(entry.RequestId),
+            CausationId = Indexable(entry.CausationId)
+        };
+        return (bounded, bounded != entry);
+    }
+}

@@ -4,6 +4,8 @@ using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Subscriptions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using RaffsSync.Domain;
 using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Audit;
@@ -21,7 +23,13 @@ public sealed class AuditLogSubscription : SubscriptionBase
     public const string SubscriptionName = "AuditLog";
     public const string System = "system";
 
-    public AuditLogSubscription() => Name = SubscriptionName;
+    private readonly ILogger _logger;
+
+    public AuditLogSubscription(ILogger<AuditLogSubscription>? logger = null)
+    {
+        Name = SubscriptionName;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
 
     public override async Task<IChangeListener> ProcessEventsAsync(EventRange page, ISubscriptionController controller,
         IDocumentOperations operations, CancellationToken cancellation)
@@ -49,6 +57,10 @@ public sealed class AuditLogSubscription : SubscriptionBase
                 e.EventTypeName, e.UserName, e.UserName is { } actor ? callerClasses.GetValueOrDefault(actor, System) : System,
                 e.CorrelationId, e.CausationId,
                 AuditSummaries.Summarize(e.Data), AuditRedaction.CanonicalJson(serializer.ToJson(e.Data)));
+            (entry, var truncated) = AuditBounds.Bound(entry);
+            if (truncated)
+                _logger.LogWarning("Audit entry {Sequence} ({EventType} on {StreamId}) had identifiers over {Max} characters; stored as prefix and SHA-256",
+                    entry.Sequence, entry.EventType, entry.StreamId, AuditBounds.MaxIndexedLength);
             var hash = AuditChain.Link(previous, entry);
             rows.Add(entry, previous, hash);
             previous = hash;
