@@ -91,6 +91,7 @@ builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(json =>
     json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
 });
 builder.Services.AddExceptionHandler<ConcurrencyConflicts>();
+builder.Services.AddExceptionHandler<ClientFaults>();
 builder.Services.AddApiProblemDetails();
 builder.Services.AddApiKeyAccess();
 builder.Services.AddCredentialRateLimits();

@@ -216,4 +216,20 @@ public sealed class HostileInputTests(AppFixture fixture) : ApiTest(fixture)
         var multipart = await RawAsync(null, "POST", "/api/v1/oauth/token", "--x\r\nbroken", contentType: "multipart/form-data; boundary=x");
         await multipart.ShouldBeProblemAsync(400, "validation_failed");
     }
+
+    [Fact]
+    public async Task client_errors_are_not_logged_as_errors_with_stack_traces()
+    {
+        var key = await Fixture.CreateKeyAsync();
+        var marker = "logcheck-" + Guid.NewGuid().ToString("N");
+
+        var wrongType = await RawAsync(key, "POST", "/api/v1/dispatches",
+            $$$"""{"tenant_id": {"x": 1}, "provider": "sandbox", "route_key": "{{{marker}}}", "payload": {}}""");
+        var problem = await wrongType.ShouldBeProblemAsync(400, "validation_failed");
+        Assert.Equal("tenant_id", problem.GetProperty("details")[0].GetProperty("field").GetString());
+        var wrongCustomer = await RawAsync(key, "POST", "/api/v1/customers", $$"""{"name": ["{{marker}}"]}""");
+        await wrongCustomer.ShouldBeProblemAsync(400, "validation_failed");
+
+        Assert.DoesNotContain(Fixture.Logs.Lines, line => (line.StartsWith("Error") || line.StartsWith("Critical")) && line.Contains(" at "));
+    }
 }

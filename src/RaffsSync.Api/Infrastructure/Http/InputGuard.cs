@@ -1,10 +1,14 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.Options;
 using RaffsSync.Domain;
 using RaffsSync.Domain.Input;
+using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace RaffsSync.Api.Infrastructure.Http;
 
 /// <summary>
-/// Hostile input stops here, before authentication-dependent work or any endpoint: NUL and
+/// Hostile input stops here, after authorization and before any endpoint: NUL and
 /// over-long values in the path and query, JSON bodies that break <see cref="JsonInput"/>'s rules,
 /// and form bodies the form reader refuses (more than 1,024 fields, malformed multipart).
 /// Everything it refuses is a 400 in the API's problem shape, and nothing has been written.
@@ -63,13 +67,35 @@ public static class InputGuard
         context.Response.RegisterForDispose(body);
         if (body.Length == 0) return null;
 
-        return JsonInput.Check(body.GetBuffer().AsSpan(0, (int)body.Length)) switch
+        var bytes = body.GetBuffer().AsSpan(0, (int)body.Length);
+        return JsonInput.Check(bytes) switch
         {
-            null => null,
+            null => WrongTypeProblem(context, bytes),
             { Unparseable: true } problem => ApiProblems.Create(400, "invalid_json", "The request body is not valid JSON.",
                 new ProblemDetail(problem.Error.Field, problem.Error.Issue, problem.Error.Hint)),
             var problem => Invalid(problem.Error)
         };
+    }
+
+    /// <summary>
+    /// A field of the wrong type, found by binding the body to the endpoint's request type here, where
+    /// <see cref="JsonException.Path"/> names the field; Wolverine would log each such client error as a
+    /// server error with its stack trace.
+    /// </summary>
+    private static Microsoft.AspNetCore.Mvc.ProblemDetails? WrongTypeProblem(HttpContext context, ReadOnlySpan<byte> body)
+    {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType is not { } requestType) return null;
+        var options = context.RequestServices.GetRequiredService<IOptions<HttpJsonOptions>>().Value.SerializerOptions;
+        try
+        {
+            JsonSerializer.Deserialize(body, requestType, options);
+            return null;
+        }
+        catch (JsonException e)
+        {
+            var field = e.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
+            return Invalid(new FieldError(field, "wrong_type", null));
+        }
     }
 
     private static async Task<Microsoft.AspNetCore.Mvc.ProblemDetails?> FormProblemAsync(HttpRequest request)
@@ -106,6 +132,7 @@ public static class InputGuard
             "too_long" => $"'{error.Field}' is too long: {error.Hint}.",
             "nul_character" => $"'{error.Field}' contains a NUL character.",
             "invalid_unicode" => $"'{error.Field}' is not valid Unicode.",
+            "wrong_type" => $"'{error.Field}' has the wrong type.",
             _ => $"'{error.Field}' is invalid."
         }, new ProblemDetail(error.Field, error.Issue, error.Hint));
 }
