@@ -77,7 +77,8 @@ public sealed class EgressRules
     /// <summary>The address itself, and the IPv4 address it embeds if it is an IPv6 form of one.</summary>
     private static IEnumerable<IPAddress> Forms(IPAddress address)
     {
-        var plain = address.ScopeId == 0 || address.AddressFamily != AddressFamily.InterNetworkV6 ? address : new IPAddress(address.GetAddressBytes());
+        // A zone (fe80::1%2) does not change which range an address is in; IPNetwork ignores it only sometimes.
+        var plain = address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0 ? new IPAddress(address.GetAddressBytes()) : address;
         yield return plain;
         if (EmbeddedIPv4(plain) is { } v4) yield return v4;
     }
