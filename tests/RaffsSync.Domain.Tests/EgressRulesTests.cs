@@ -131,4 +131,19 @@ public sealed class EgressRulesTests
         Assert.Equal(FailureType.Configuration, failed.Type);
         Assert.Contains("egress to 169.254.169.254 is not allowed", failed.Reason);
     }
+
+    [Fact]
+    public void the_services_own_database_is_never_reached_even_when_loopback_is_allowed()
+    {
+        var rules = new EgressRules([.. EgressRules.Loopback, "10.5.0.0/16"],
+            [new IPEndPoint(IPAddress.Parse("127.0.0.1"), 5432), new IPEndPoint(IPAddress.Parse("10.5.0.9"), 5432)]);
+
+        Assert.Equal("egress to 127.0.0.1 port 5432 is not allowed: it is this service's own database",
+            rules.Refusal("127.0.0.1", 5432, [IPAddress.Parse("127.0.0.1")]));
+        Assert.NotNull(rules.Refusal("localhost", 5432, [IPAddress.Parse("::1")]));
+        Assert.NotNull(rules.Refusal("db.internal", 5432, [IPAddress.Parse("10.5.0.9")]));
+        Assert.NotNull(rules.RefusalForLiteralAddress(new Uri("http://127.0.0.1:5432/")));
+        Assert.Null(rules.Refusal("127.0.0.1", 8080, [IPAddress.Parse("127.0.0.1")]));
+        Assert.Null(rules.Refusal("10.5.0.10", 5432, [IPAddress.Parse("10.5.0.10")]));
+    }
 }

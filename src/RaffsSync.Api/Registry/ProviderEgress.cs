@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using Npgsql;
 using RaffsSync.Api.Dispatches;
+using RaffsSync.Api.Infrastructure.Postgres;
 using RaffsSync.Domain.Registry;
 
 namespace RaffsSync.Api.Registry;
@@ -24,7 +26,7 @@ public sealed class EgressDeniedException(string message) : Exception(message)
 /// <c>RaffsSync:Egress:Allow</c> lists CIDR ranges, addresses or host names that may be reached
 /// even though they are special-purpose; <c>RaffsSync:Egress:AllowLoopback</c> (default true in
 /// Development and Testing) adds 127.0.0.0/8 and ::1. The service's own address (the built-in
-/// sandbox, base URL <c>/sandbox</c>) is always allowed.
+/// sandbox, base URL <c>/sandbox</c>) is always allowed; its own database never is.
 /// </summary>
 public sealed class ProviderEgress
 {
@@ -32,33 +34,35 @@ public sealed class ProviderEgress
     public const string AllowLoopbackKey = "RaffsSync:Egress:AllowLoopback";
 
     private readonly SelfAddress _self;
+    private readonly Lazy<EgressRules> _rules;
 
-    public ProviderEgress(IConfiguration configuration, IHostEnvironment environment, SelfAddress self)
+    public ProviderEgress(IConfiguration configuration, IHostEnvironment environment, SelfAddress self, DatabaseConnection database)
     {
         _self = self;
         var allowLoopback = configuration.GetValue(AllowLoopbackKey, environment.IsDevelopment() || environment.IsEnvironment("Testing"));
         var section = configuration.GetSection(AllowKey);
         var allow = (section.Value ?? "").Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries)
             .Concat(section.GetChildren().Select(c => c.Value ?? ""))
-            .Concat(allowLoopback ? EgressRules.Loopback : []);
+            .Concat(allowLoopback ? EgressRules.Loopback : []).ToList();
         try
         {
-            Rules = new EgressRules(allow);
+            _ = new EgressRules(allow); // a wrong entry fails here, not on the first call
         }
         catch (ArgumentException e)
         {
             throw new InvalidOperationException($"{AllowKey}: {e.Message}", e);
         }
+        _rules = new Lazy<EgressRules>(() => new EgressRules(allow, DatabaseEndpoints(database.ConnectionString)));
     }
 
-    public EgressRules Rules { get; }
+    public EgressRules Rules => _rules.Value;
 
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellation)
     {
         var (host, port) = (context.DnsEndPoint.Host.Trim('[', ']'), context.DnsEndPoint.Port);
         var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellation);
 
-        if (!IsSelf(host, port) && Rules.Refusal(host, addresses) is { } refusal) throw new EgressDeniedException(refusal);
+        if (!IsSelf(host, port) && Rules.Refusal(host, port, addresses) is { } refusal) throw new EgressDeniedException(refusal);
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -71,6 +75,36 @@ public sealed class ProviderEgress
             socket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Where the service's PostgreSQL listens (Npgsql's <c>Host</c> may list several, each with its own port).</summary>
+    private static IEnumerable<IPEndPoint> DatabaseEndpoints(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        foreach (var entry in (builder.Host ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (entry.StartsWith('/')) continue; // a Unix socket directory
+            var (host, port) = SplitPort(entry, builder.Port);
+            IPAddress[] addresses;
+            try
+            {
+                addresses = IPAddress.TryParse(host, out var literal) ? [literal] : Dns.GetHostAddresses(host);
+            }
+            catch (SocketException)
+            {
+                continue;
+            }
+            foreach (var address in addresses) yield return new IPEndPoint(address, port);
+        }
+    }
+
+    private static (string Host, int Port) SplitPort(string entry, int defaultPort)
+    {
+        var colon = entry.LastIndexOf(':');
+        var bracketed = entry.StartsWith('[');
+        if (colon > 0 && (bracketed ? entry[colon - 1] == ']' : entry.IndexOf(':') == colon) && int.TryParse(entry[(colon + 1)..], out var port))
+            return (entry[..colon].Trim('[', ']'), port);
+        return (entry.Trim('[', ']'), defaultPort);
     }
 
     private bool IsSelf(string host, int port)

@@ -30,14 +30,17 @@ public sealed class EgressRules
 
     private readonly IReadOnlyList<IPNetwork> _allowedNetworks;
     private readonly IReadOnlySet<string> _allowedHosts;
+    private readonly IReadOnlyList<IPEndPoint> _ownEndpoints;
 
     /// <summary>Nothing special-purpose is allowed.</summary>
     public static readonly EgressRules Strict = new([]);
 
     /// <param name="allow">CIDR ranges (<c>10.20.0.0/16</c>), addresses (<c>10.20.0.5</c>) or host names (<c>erp.internal</c>).</param>
+    /// <param name="ownEndpoints">The service's own database and the like: never reached, whatever the allow-list says.</param>
     /// <exception cref="ArgumentException">An entry is none of these.</exception>
-    public EgressRules(IEnumerable<string> allow)
+    public EgressRules(IEnumerable<string> allow, IEnumerable<IPEndPoint>? ownEndpoints = null)
     {
+        _ownEndpoints = [.. ownEndpoints ?? []];
         var networks = new List<IPNetwork>();
         var hosts = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var raw in allow.Select(a => a.Trim()).Where(a => a.Length > 0))
@@ -54,6 +57,15 @@ public sealed class EgressRules
     public static bool IsSpecialPurpose(IPAddress address) =>
         Forms(address).Any(form => SpecialPurpose.Any(range => range.Contains(form)));
 
+    /// <summary>Why a call to <paramref name="host"/>:<paramref name="port"/>, resolved to <paramref name="addresses"/>, may not be made; null when it may.</summary>
+    public string? Refusal(string host, int port, IReadOnlyList<IPAddress> addresses)
+    {
+        var own = addresses.FirstOrDefault(a => _ownEndpoints.Any(e => e.Port == port && SameHost(e.Address, a)));
+        return own is not null
+            ? $"egress to {Shown(host, own)} port {port} is not allowed: it is this service's own database"
+            : Refusal(host, addresses);
+    }
+
     /// <summary>Why a call to <paramref name="host"/>, resolved to <paramref name="addresses"/>, may not be made; null when it may.</summary>
     public string? Refusal(string host, IReadOnlyList<IPAddress> addresses)
     {
@@ -62,14 +74,23 @@ public sealed class EgressRules
 
         var refused = addresses.FirstOrDefault(a => IsSpecialPurpose(a) && !IsAllowed(a));
         if (refused is null) return null;
-        var shown = Normalize(refused).ToString();
-        return IPAddress.TryParse(host.Trim('[', ']'), out _) ? $"egress to {shown} is not allowed" : $"egress to {host} ({shown}) is not allowed";
+        return $"egress to {Shown(host, refused)} is not allowed";
+    }
+
+    private static string Shown(string host, IPAddress address) =>
+        IPAddress.TryParse(host.Trim('[', ']'), out _) ? Normalize(address).ToString() : $"{host} ({Normalize(address)})";
+
+    // Any loopback address reaches a listener on 127.0.0.1 or ::1 (or on every address).
+    private static bool SameHost(IPAddress a, IPAddress b)
+    {
+        var (x, y) = (Normalize(a), Normalize(b));
+        return x.Equals(y) || IPAddress.IsLoopback(x) && IPAddress.IsLoopback(y);
     }
 
     /// <summary>For a base URL whose host is a literal IP address, why calls to it would be refused; null otherwise (host names are checked when connecting).</summary>
     public string? RefusalForLiteralAddress(Uri url) =>
         url.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 && IPAddress.TryParse(url.Host.Trim('[', ']'), out var address)
-            ? Refusal(url.Host, [address])
+            ? Refusal(url.Host, url.Port, [address])
             : null;
 
     private bool IsAllowed(IPAddress address) => Forms(address).Any(form => _allowedNetworks.Any(range => range.Contains(form)));

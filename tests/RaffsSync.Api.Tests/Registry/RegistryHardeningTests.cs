@@ -206,4 +206,32 @@ public sealed class RegistryHardeningTests(AppFixture fixture) : ApiTest(fixture
         var imported = await Send(key, "POST", "/api/v1/route-packs", Pack("orders.lookup"));
         Assert.Equal(200, imported.Context.Response.StatusCode);
     }
+
+    [Fact]
+    public async Task the_services_own_database_port_is_no_provider_even_on_loopback()
+    {
+        var key = await Fixture.CreateKeyAsync();
+        var port = new Npgsql.NpgsqlConnectionStringBuilder(Fixture.ConnectionString).Port;
+
+        var literal = await CallAsync(key, s => s.Post.Json(new
+        {
+            key = "own-database", name = "DB", base_urls = new { sandbox = $"http://127.0.0.1:{port}" }
+        }).ToUrl("/api/v1/providers"));
+        var problem = await literal.ShouldBeProblemAsync(400, "validation_failed");
+        Assert.Equal("egress_denied", problem.GetProperty("details")[0].GetProperty("issue").GetString());
+
+        // By name it is only caught when connecting: the dispatch fails at once, without retries.
+        await Fixture.RegisterProviderAsync("own-database-by-name", $"http://localhost:{port}",
+            ("rows.pull", new RaffsSync.Domain.Registry.RouteDefinition("http", new RaffsSync.Domain.Registry.RequestTemplate("GET", "/rows", Body: null))));
+        var accepted = await Host.Scenario(PostDispatch(key, new
+        {
+            tenant_id = "29", provider = "own-database-by-name", route_key = "rows.pull", payload = new { }
+        }));
+        Assert.Equal(202, accepted.Context.Response.StatusCode);
+
+        var dispatch = await WaitForStatusAsync(accepted.Context.Response.Headers.Location.ToString(), key, "failed", "dead_lettered", "succeeded");
+        Assert.Equal("failed", dispatch.GetProperty("status").GetString());
+        Assert.Equal("configuration", dispatch.GetProperty("failure_type").GetString());
+        Assert.Contains("it is this service's own database", dispatch.GetProperty("failure_reason").GetString());
+    }
 }
