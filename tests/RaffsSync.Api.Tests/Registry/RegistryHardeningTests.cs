@@ -234,4 +234,20 @@ public sealed class RegistryHardeningTests(AppFixture fixture) : ApiTest(fixture
         Assert.Equal("configuration", dispatch.GetProperty("failure_type").GetString());
         Assert.Contains("it is this service's own database", dispatch.GetProperty("failure_reason").GetString());
     }
+
+    [Theory]
+    [InlineData("POST", "/api/v1/providers", """{"key": 5, "name": "Typed", "base_urls": {"sandbox": "https://api.example"}}""", "key")]
+    [InlineData("POST", "/api/v1/providers", """{"key": "typed-post", "name": "Typed", "base_urls": {"sandbox": 443}}""", "base_urls.sandbox")]
+    [InlineData("PUT", "/api/v1/providers/sandbox", """{"name": "Sandbox", "base_urls": ["/sandbox"]}""", "base_urls")]
+    [InlineData("PUT", "/api/v1/providers/sandbox", """{"name": "Sandbox", "base_urls": {"sandbox": "/sandbox"}, "inbound_signature": {}}""", "inbound_signature")]
+    public async Task a_wrongly_typed_provider_field_is_refused_naming_it(string method, string url, string body, string field)
+    {
+        var key = await Fixture.CreateKeyAsync();
+        var before = await EventCount();
+
+        var result = await Send(key, method, url, body);
+
+        await AssertRefusedAsync(result, field);
+        Assert.Equal(before, await EventCount());
+    }
 }
