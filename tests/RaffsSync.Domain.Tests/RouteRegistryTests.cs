@@ -195,6 +195,18 @@ public sealed class RouteRegistryTests
         Assert.Empty(RouteValidation.Validate(route, "orders.lookup"));
     }
 
+    [Fact]
+    public void an_oauth_token_url_carries_no_credentials()
+    {
+        var route = Minimal with
+        {
+            Auth = new AuthPlacement("oauth2_client_credentials", TokenUrl: "https://id:secret@auth.example/token",
+                ClientId: "{{credentials.client_id}}", ClientSecret: "{{credentials.client_secret}}")
+        };
+
+        Assert.Equal(("auth.token_url", "credentials_in_url"), Single(route));
+    }
+
     private static (string Field, string Issue) Single(RouteDefinition route, string? routeKey = null)
     {
         var error = Assert.Single(RouteValidation.Validate(route, routeKey));

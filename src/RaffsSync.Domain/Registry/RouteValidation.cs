@@ -133,6 +133,8 @@ public static partial class RouteValidation
                 Require(auth.ClientSecret, "client_secret");
                 if (!Uri.TryCreate(auth.TokenUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
                     errors.Add(new("auth.token_url", "invalid", "an absolute http(s) URL"));
+                else if (url.UserInfo.Length > 0)
+                    errors.Add(new("auth.token_url", "credentials_in_url", "no user:password@; client_id and client_secret carry the credentials"));
                 break;
             default:
                 errors.Add(new("auth.type", string.IsNullOrWhiteSpace(auth.Type) ? "required" : "unsupported",
