@@ -101,10 +101,7 @@ builder.Services.AddOpenApi(options =>
     options.AddDocumentTransformer<ApiKeySecurityScheme>();
     options.AddOperationTransformer<ResourceTags>();
 });
-builder.Services.AddHttpClient(ProviderGateway.ClientName)
-    .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan) // each route sets its own timeout
-    .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
-    .RemoveAllLoggers(); // request URLs can carry credentials (api_key in the query)
+builder.Services.AddProviderHttpClient();
 builder.Services.AddSingleton<ProviderGateway>();
 builder.Services.AddSingleton<SelfAddress>();
 builder.Services.AddSingleton<ProviderRequestBuilder>();

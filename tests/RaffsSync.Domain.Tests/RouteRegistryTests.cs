@@ -135,4 +135,113 @@ public sealed class RouteRegistryTests
     [InlineData("../etc", false)]
     [InlineData("orders push", false)]
     public void keys_are_simple_names(string key, bool valid) => Assert.Equal(valid, RouteValidation.IsValidKey(key));
+
+    [Fact]
+    public void route_lists_and_texts_are_bounded()
+    {
+        var route = Minimal with
+        {
+            ErrorRules = [.. Enumerable.Range(0, RouteValidation.MaxErrorRules + 1).Select(_ => new ErrorRule([500], Action: "retry"))]
+        };
+        Assert.Equal(("error_rules", "too_many"), Single(route));
+
+        route = Minimal with { ErrorRules = [new ErrorRule(BodyContains: new string('x', RouteValidation.MaxBodyContainsLength + 1))] };
+        Assert.Equal(("error_rules[0].body_contains", "too_long"), Single(route));
+
+        route = Minimal with { ErrorRules = [new ErrorRule(BodyContains: new string('x', RouteValidation.MaxBodyContainsLength))] };
+        Assert.Empty(RouteValidation.Validate(route));
+
+        route = Minimal with { Success = [.. Enumerable.Repeat(200, RouteValidation.MaxStatusCodes + 1)] };
+        Assert.Equal(("success", "too_many"), Single(route));
+    }
+
+    [Fact]
+    public void nulls_inside_route_lists_and_maps_name_their_field()
+    {
+        var route = Minimal with
+        {
+            Request = Minimal.Request with
+            {
+                Query = new Dictionary<string, string> { ["q"] = null! },
+                Headers = new Dictionary<string, string> { ["X-A"] = null! }
+            },
+            ErrorRules = [new ErrorRule([500], Action: "retry"), null!]
+        };
+
+        Assert.Equal(
+            [("request.query.q", "wrong_type"), ("request.headers.X-A", "wrong_type"), ("error_rules[1]", "wrong_type")],
+            RouteValidation.Validate(route).Select(e => (e.Field, e.Issue)));
+    }
+
+    [Theory]
+    [InlineData("X-Ref", true)]
+    [InlineData("Idempotency-Key", true)]
+    [InlineData("X Ref", false)]
+    [InlineData("X-Ref\r\nHost: evil", false)]
+    [InlineData("", false)]
+    public void header_names_are_tokens(string name, bool valid)
+    {
+        var route = Minimal with { Request = Minimal.Request with { Headers = new Dictionary<string, string> { [name] = "v" } } };
+
+        Assert.Equal(valid, RouteValidation.Validate(route).Count == 0);
+    }
+
+    [Fact]
+    public void a_route_cannot_reconcile_with_itself()
+    {
+        var route = Minimal with { Reconcile = new Reconcile("orders.push") };
+
+        Assert.Equal(("reconcile.route_key", "self_reference"), Single(route, "orders.push"));
+        Assert.Empty(RouteValidation.Validate(route, "orders.lookup"));
+    }
+
+    [Fact]
+    public void an_oauth_token_url_carries_no_credentials()
+    {
+        var route = Minimal with
+        {
+            Auth = new AuthPlacement("oauth2_client_credentials", TokenUrl: "https://id:secret@auth.example/token",
+                ClientId: "{{credentials.client_id}}", ClientSecret: "{{credentials.client_secret}}")
+        };
+
+        Assert.Equal(("auth.token_url", "credentials_in_url"), Single(route));
+    }
+
+    private static (string Field, string Issue) Single(RouteDefinition route, string? routeKey = null)
+    {
+        var error = Assert.Single(RouteValidation.Validate(route, routeKey));
+        return (error.Field, error.Issue);
+    }
+
+    [Theory]
+    [InlineData("https://user:secret@api.example", "credentials_in_url")]
+    [InlineData("https://token@api.example", "credentials_in_url")]
+    [InlineData("http://169.254.169.254", "egress_denied")]
+    [InlineData("http://127.0.0.1:5432", "egress_denied")]
+    public void base_urls_carry_no_credentials_and_no_refused_literal_address(string url, string issue)
+    {
+        var errors = ProviderValidation.Validate("acme", "Acme", "none", new Dictionary<string, string> { ["sandbox"] = url }, EgressRules.Strict);
+
+        Assert.Equal(("base_urls.sandbox", issue), (Assert.Single(errors).Field, errors[0].Issue));
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("sandbox,production")]
+    [InlineData("staging")]
+    public void base_url_environments_are_named(string environment)
+    {
+        var errors = ProviderValidation.Validate("acme", "Acme", "none", new Dictionary<string, string> { [environment] = "https://api.example" });
+
+        Assert.Equal("unknown_environment", Assert.Single(errors).Issue);
+    }
+
+    [Fact]
+    public void an_environment_named_twice_is_refused()
+    {
+        var errors = ProviderValidation.Validate("acme", "Acme", "none",
+            new Dictionary<string, string> { ["sandbox"] = "https://a.example", ["Sandbox"] = "https://b.example" });
+
+        Assert.Equal(("base_urls.Sandbox", "duplicate"), (Assert.Single(errors).Field, errors[0].Issue));
+    }
 }

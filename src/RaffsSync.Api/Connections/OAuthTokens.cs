@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Caching.Memory;
 using RaffsSync.Api.Dispatches;
+using RaffsSync.Api.Registry;
 using RaffsSync.Domain.Dispatches;
 using RaffsSync.Domain.Registry;
 using RaffsSync.Domain.Templates;
@@ -48,6 +49,10 @@ public sealed class OAuthTokens(IHttpClientFactory clients, IMemoryCache cache)
         {
             response = await clients.CreateClient(ProviderGateway.ClientName)
                 .PostAsync(auth.TokenUrl, new FormUrlEncodedContent(form), cancellation);
+        }
+        catch (HttpRequestException e) when (EgressDeniedException.Behind(e) is { } denied)
+        {
+            throw new ProviderAuthException(FailureType.Configuration, $"The token endpoint was not called: {denied.Message}");
         }
         catch (HttpRequestException e)
         {

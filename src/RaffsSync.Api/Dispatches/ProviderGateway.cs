@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
+using RaffsSync.Api.Registry;
 using RaffsSync.Domain.Dispatches;
 using RaffsSync.Domain.Templates;
 
@@ -63,6 +64,10 @@ public sealed class ProviderGateway(IHttpClientFactory clients, IConfiguration c
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
             return new ProviderCallResult.Unreachable($"no answer within {timeout.TotalSeconds:0.###} s", watch.ElapsedMilliseconds, TimedOut: true);
+        }
+        catch (HttpRequestException e) when (EgressDeniedException.Behind(e) is { } denied)
+        {
+            return new ProviderCallResult.Unreachable(denied.Message, watch.ElapsedMilliseconds, EgressDenied: true);
         }
         catch (HttpRequestException e)
         {

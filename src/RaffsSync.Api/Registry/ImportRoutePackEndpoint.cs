@@ -14,10 +14,11 @@ public static class ImportRoutePackEndpoint
     [Authorize(Policy = Scopes.RegistryWrite)]
     [Authorize(Policy = CallerPolicies.Internal)]
     [WolverinePost("/api/v1/route-packs")]
-    public static async Task<IResult> Post(JsonElement pack, IDocumentSession session, HttpContext context, TimeProvider clock,
-        CancellationToken cancellation)
+    public static async Task<IResult> Post(JsonElement pack, IDocumentSession session, HttpContext context, ProviderEgress egress,
+        TimeProvider clock, CancellationToken cancellation)
     {
-        var (result, errors) = await RoutePackImporter.ImportAsync(session, pack, context.Options(), clock.GetUtcNow(), cancellation);
+        var (result, errors) = await RoutePackImporter.ImportAsync(session, pack, context.Options(), clock.GetUtcNow(), cancellation,
+            egress.Rules);
         return result is null ? ProblemResults.Validation(errors) : Results.Ok(result);
     }
 }

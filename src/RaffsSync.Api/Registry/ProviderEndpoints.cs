@@ -45,9 +45,11 @@ public static class ProviderEndpoints
     [Authorize(Policy = Scopes.RegistryWrite)]
     [Authorize(Policy = CallerPolicies.Internal)]
     [WolverinePost("/api/v1/providers")]
-    public static async Task<IResult> Post(ProviderInput input, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)
+    public static async Task<IResult> Post(ProviderInput? input, IDocumentSession session, ProviderEgress egress, TimeProvider clock,
+        CancellationToken cancellation)
     {
-        var errors = ProviderValidation.Validate(input.Key, input.Name, input.AuthKind, input.BaseUrls);
+        if (input is null) return ProblemResults.Validation([new FieldError("body", "required", "a provider object")]);
+        var errors = ProviderValidation.Validate(input.Key, input.Name, input.AuthKind, input.BaseUrls, egress.Rules);
         if (errors.Count > 0) return ProblemResults.Validation(errors);
 
         var id = RegistryIds.Provider(input.Key!);
@@ -68,10 +70,11 @@ public static class ProviderEndpoints
     [Authorize(Policy = Scopes.RegistryWrite)]
     [Authorize(Policy = CallerPolicies.Internal)]
     [WolverinePut("/api/v1/providers/{provider}")]
-    public static async Task<IResult> Put(string provider, ProviderInput input, IDocumentSession session, TimeProvider clock,
-        CancellationToken cancellation)
+    public static async Task<IResult> Put(string provider, ProviderInput? input, IDocumentSession session, ProviderEgress egress,
+        TimeProvider clock, CancellationToken cancellation)
     {
-        var errors = ProviderValidation.Validate(provider, input.Name, input.AuthKind, input.BaseUrls).ToList();
+        if (input is null) return ProblemResults.Validation([new FieldError("body", "required", "a provider object")]);
+        var errors = ProviderValidation.Validate(provider, input.Name, input.AuthKind, input.BaseUrls, egress.Rules).ToList();
         if (input.Key is not null && input.Key != provider) errors.Add(new FieldError("key", "immutable", $"the key stays '{provider}'"));
         if (errors.Count > 0) return ProblemResults.Validation(errors);
 
@@ -106,6 +109,7 @@ public static class ProviderEndpoints
         return Results.Ok(ProviderView.From(retired.Events is [ProviderRetired e] ? existing.Apply(e) : existing));
     }
 
-    private static Dictionary<ProviderEnvironment, string> BaseUrls(ProviderInput input) =>
+    /// <summary>The base URLs of a validated input, by environment.</summary>
+    public static Dictionary<ProviderEnvironment, string> BaseUrls(ProviderInput input) =>
         input.BaseUrls!.ToDictionary(b => Enum.Parse<ProviderEnvironment>(b.Key, ignoreCase: true), b => b.Value);
 }

@@ -11,7 +11,7 @@ namespace RaffsSync.Api.Registry;
 /// </summary>
 public sealed record RouteBody(RouteDefinition? Definition, int? Version, IReadOnlyList<FieldError> Errors)
 {
-    public static RouteBody Parse(JsonElement body, JsonSerializerOptions json)
+    public static RouteBody Parse(JsonElement body, JsonSerializerOptions json, string? routeKey = null)
     {
         if (body.ValueKind != JsonValueKind.Object)
             return new RouteBody(null, null, [new FieldError("body", "invalid", "a JSON object")]);
@@ -31,11 +31,10 @@ public sealed record RouteBody(RouteDefinition? Definition, int? Version, IReadO
         }
         catch (JsonException e)
         {
-            var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "body" : e.Path.TrimStart('$', '.');
-            return new RouteBody(null, version, [new FieldError(field, "wrong_type")]);
+            return new RouteBody(null, version, [ApiJson.WrongType(e)]);
         }
 
-        return new RouteBody(definition, version, RouteValidation.Validate(definition));
+        return new RouteBody(definition, version, RouteValidation.Validate(definition, routeKey));
     }
 
     /// <summary><c>If-Match: "3"</c> stands for <c>"version": 3</c>.</summary>
@@ -48,6 +47,20 @@ public sealed record RouteBody(RouteDefinition? Definition, int? Version, IReadO
 
 public static class ApiJson
 {
+    /// <summary>The field a deserialization failure points at (<c>$.request.headers.X</c> is <c>request.headers.X</c>).</summary>
+    public static FieldError WrongType(JsonException e, string prefix = "")
+    {
+        var path = e.Path is null or "$" ? "" : e.Path.StartsWith("$.") ? e.Path[2..] : e.Path.TrimStart('$');
+        var field = (prefix, path) switch
+        {
+            ("", "") => "body",
+            (_, "") => prefix,
+            ("", _) => path,
+            _ => path.StartsWith('[') ? prefix + path : $"{prefix}.{path}"
+        };
+        return new FieldError(field, "wrong_type");
+    }
+
     public static JsonSerializerOptions Options(this HttpContext context) =>
         context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
 }

@@ -76,7 +76,7 @@ public static class RouteEndpoints
     public static async Task<IResult> Put(string provider, string routeKey, JsonElement body, IDocumentSession session,
         HttpContext context, TimeProvider clock, CancellationToken cancellation)
     {
-        var parsed = RouteBody.Parse(body, context.Options());
+        var parsed = RouteBody.Parse(body, context.Options(), routeKey);
         var errors = parsed.Errors.ToList();
         if (!RouteValidation.IsValidKey(routeKey)) errors.Insert(0, new FieldError("route_key", "invalid", "letters, digits, '.', '_' and '-'"));
         if (errors.Count > 0) return ProblemResults.Validation(errors);
@@ -87,6 +87,9 @@ public static class RouteEndpoints
             case { Retired: true }:
                 return ProblemResults.Conflict(new Decision.Conflict("conflict", $"Provider '{provider}' is retired."));
         }
+
+        if (await ReconcileTargetProblem(session, provider, parsed.Definition!, cancellation) is { } reconcileProblem)
+            return ProblemResults.Validation([reconcileProblem]);
 
         var stream = await session.Events.FetchForWriting<Route>(RegistryIds.Route(provider, routeKey), cancellation);
         var expected = parsed.Version ?? RouteBody.IfMatchVersion(context.Request);
@@ -152,6 +155,16 @@ public static class RouteEndpoints
     {
         var source = new ChangeSource(context.User.Identity?.Name, context.TraceIdentifier);
         return events.Aggregate(route, (current, e) => Route.Evolve(current, e, source))!;
+    }
+
+    /// <summary>A route's <c>reconcile</c> must name a route of the same provider that exists (and is not retired).</summary>
+    public static async Task<FieldError?> ReconcileTargetProblem(IQuerySession session, string provider, RouteDefinition definition,
+        CancellationToken cancellation, IReadOnlyCollection<string>? definedAlongside = null)
+    {
+        if (definition.Reconcile?.RouteKey is not { } target || definedAlongside?.Contains(target) == true) return null;
+        return await Find(session, provider, target, cancellation) is { Retired: false }
+            ? null
+            : new FieldError("reconcile.route_key", "unknown", $"provider '{provider}' has no route '{target}' to look the write up with");
     }
 
     public static Task<Route?> Find(IQuerySession session, string provider, string routeKey, CancellationToken cancellation) =>

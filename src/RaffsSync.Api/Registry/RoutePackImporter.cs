@@ -18,24 +18,44 @@ public sealed record RoutePackImportResult(string Provider, string ProviderResul
 /// </summary>
 public static class RoutePackImporter
 {
+    /// <summary>Validates and imports a pack; with <paramref name="egress"/>, literal-IP base URLs must be ones provider calls may reach.</summary>
     public static async Task<(RoutePackImportResult? Result, IReadOnlyList<FieldError> Errors)> ImportAsync(
-        IDocumentSession session, JsonElement pack, JsonSerializerOptions json, DateTimeOffset now, CancellationToken cancellation)
+        IDocumentSession session, JsonElement pack, JsonSerializerOptions json, DateTimeOffset now, CancellationToken cancellation,
+        EgressRules? egress = null)
     {
         if (pack.ValueKind != JsonValueKind.Object || !pack.TryGetProperty("provider", out var providerJson)
             || !pack.TryGetProperty("routes", out var routesJson) || routesJson.ValueKind != JsonValueKind.Object)
             return (null, [new FieldError("body", "invalid", "a pack is {\"provider\": {...}, \"routes\": {\"route_key\": {...}}}")]);
 
-        var provider = providerJson.Deserialize<ProviderInput>(json);
-        var errors = ProviderValidation.Validate(provider?.Key, provider?.Name, provider?.AuthKind, provider?.BaseUrls)
-            .Select(e => e with { Field = $"provider.{e.Field}" }).ToList();
+        ProviderInput? provider;
+        List<FieldError> errors;
+        try
+        {
+            provider = providerJson.Deserialize<ProviderInput>(json);
+            errors = ProviderValidation.Validate(provider?.Key, provider?.Name, provider?.AuthKind, provider?.BaseUrls, egress)
+                .Select(e => e with { Field = $"provider.{e.Field}" }).ToList();
+        }
+        catch (JsonException e)
+        {
+            provider = null;
+            errors = [ApiJson.WrongType(e, "provider")];
+        }
 
         var routes = new List<(string Key, RouteDefinition Definition)>();
         foreach (var route in routesJson.EnumerateObject())
         {
-            var parsed = RouteBody.Parse(route.Value, json);
+            var parsed = RouteBody.Parse(route.Value, json, route.Name);
             if (!RouteValidation.IsValidKey(route.Name)) errors.Add(new($"routes.{route.Name}", "invalid", "not a valid route key"));
             errors.AddRange(parsed.Errors.Select(e => e with { Field = $"routes.{route.Name}.{e.Field}" }));
             if (parsed.Definition is not null) routes.Add((route.Name, parsed.Definition));
+        }
+        if (errors.Count > 0) return (null, errors);
+
+        var routeKeys = routes.Select(r => r.Key).ToHashSet();
+        foreach (var (routeKey, definition) in routes)
+        {
+            if (await RouteEndpoints.ReconcileTargetProblem(session, provider!.Key!, definition, cancellation, routeKeys) is { } problem)
+                errors.Add(problem with { Field = $"routes.{routeKey}.{problem.Field}" });
         }
         if (errors.Count > 0) return (null, errors);
 
@@ -74,7 +94,7 @@ public static class RoutePackImporter
 
     private static Decision DecideProvider(Provider? existing, ProviderInput input, DateTimeOffset now)
     {
-        var baseUrls = input.BaseUrls!.ToDictionary(b => Enum.Parse<ProviderEnvironment>(b.Key, ignoreCase: true), b => b.Value);
+        var baseUrls = ProviderEndpoints.BaseUrls(input);
         var authKind = input.AuthKind ?? "none";
         return existing is null
             ? ProviderDecisions.Register(null, new ProviderRegistered(input.Key!, input.Name!, authKind, baseUrls, now, input.InboundSignature))

@@ -28,6 +28,7 @@ public class RoutesCommand : JasperFxAsyncCommand<RoutesInput>
 
         using var host = input.BuildHost();
         var store = host.Services.GetRequiredService<IDocumentStore>();
+        var egress = host.Services.GetRequiredService<ProviderEgress>().Rules;
         var json = host.Services.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
 
@@ -42,7 +43,7 @@ public class RoutesCommand : JasperFxAsyncCommand<RoutesInput>
             await using var session = store.LightweightSession();
             session.LastModifiedBy = "raffssync:cli";
             var pack = JsonDocument.Parse(await File.ReadAllTextAsync(file)).RootElement;
-            var (result, errors) = await RoutePackImporter.ImportAsync(session, pack, json, DateTimeOffset.UtcNow, CancellationToken.None);
+            var (result, errors) = await RoutePackImporter.ImportAsync(session, pack, json, DateTimeOffset.UtcNow, CancellationToken.None, egress);
             if (result is null)
             {
                 Console.Error.WriteLine($"{file}: not imported");

@@ -15,6 +15,19 @@ public sealed class SelfAddress(IConfiguration configuration, IServer server)
         return Root().TrimEnd('/') + baseUrl;
     }
 
+    /// <summary>This service's root URL, or null while it is unknown.</summary>
+    public string? TryRoot()
+    {
+        try
+        {
+            return Root();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     private string Root()
     {
         var configured = configuration["RaffsSync:SelfUrl"];

@@ -25,6 +25,7 @@ public abstract record DispatchOutcome
     public static DispatchOutcome Classify(RouteDefinition route, ProviderCallResult result) => result switch
     {
         ProviderCallResult.Responded r => FromResponse(route, r),
+        ProviderCallResult.Unreachable { EgressDenied: true } u => new Failed(FailureType.Configuration, $"The provider was not called: {u.Error}."),
         ProviderCallResult.Unreachable { TimedOut: true } u when !IsIdempotent(route.Request.Method) =>
             new Unknown($"No answer within the timeout ({u.Error}); the provider may have done the {route.Request.Method.ToUpperInvariant()}."),
         ProviderCallResult.Unreachable u => new Retry($"The provider could not be reached: {u.Error}."),

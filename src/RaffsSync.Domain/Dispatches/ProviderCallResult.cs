@@ -9,5 +9,6 @@ public abstract record ProviderCallResult(long LatencyMs)
         TimeSpan? RetryAfter = null, string? NextLink = null) : ProviderCallResult(LatencyMs);
 
     /// <param name="TimedOut">The request may have reached the provider (no answer in time), unlike a refused connection.</param>
-    public sealed record Unreachable(string Error, long LatencyMs, bool TimedOut = false) : ProviderCallResult(LatencyMs);
+    /// <param name="EgressDenied">The address is one provider calls may not reach: nothing was sent, and retrying cannot help.</param>
+    public sealed record Unreachable(string Error, long LatencyMs, bool TimedOut = false, bool EgressDenied = false) : ProviderCallResult(LatencyMs);
 }

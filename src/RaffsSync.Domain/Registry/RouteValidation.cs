@@ -18,9 +18,16 @@ public static partial class RouteValidation
     public static readonly IReadOnlyList<string> TemplateRoots = ["payload", "connection", "dispatch", "idempotency_key", "now"];
 
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(5);
+    public const int MaxErrorRules = 50;
+    public const int MaxBodyContainsLength = 1000;
+    public const int MaxStatusCodes = 100;
+    public const int MaxQueryOrHeaders = 50;
 
     [GeneratedRegex(@"\bcredentials\b")]
     private static partial Regex ReadsCredentials();
+
+    [GeneratedRegex(@"^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,100}$")]
+    private static partial Regex HeaderName();
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
     private static partial Regex Key();
@@ -28,7 +35,8 @@ public static partial class RouteValidation
     /// <summary>Provider keys and route keys: letters, digits, '.', '_' and '-', at most 100 characters.</summary>
     public static bool IsValidKey(string? key) => key is not null && Key().IsMatch(key);
 
-    public static IReadOnlyList<FieldError> Validate(RouteDefinition? route)
+    /// <param name="routeKey">The route's own key, when known: a route cannot be its own reconcile lookup.</param>
+    public static IReadOnlyList<FieldError> Validate(RouteDefinition? route, string? routeKey = null)
     {
         var errors = new List<FieldError>();
         if (route is null) return [new FieldError("body", "required")];
@@ -46,7 +54,10 @@ public static partial class RouteValidation
             ValidateExpression(route.Response.Map, "response.map", errors);
         }
 
-        for (var i = 0; i < (route.ErrorRules?.Count ?? 0); i++) ValidateErrorRule(route.ErrorRules![i], $"error_rules[{i}]", errors);
+        if (route.ErrorRules?.Count > MaxErrorRules)
+            errors.Add(new("error_rules", "too_many", $"at most {MaxErrorRules} rules"));
+        else
+            for (var i = 0; i < (route.ErrorRules?.Count ?? 0); i++) ValidateErrorRule(route.ErrorRules![i], $"error_rules[{i}]", errors);
         if (route.Backoff is not null) ValidateBackoff(route.Backoff, errors);
         if (route.Pagination is not null) ValidatePagination(route.Pagination, errors);
         if (route.RateLimit is not null)
@@ -57,6 +68,8 @@ public static partial class RouteValidation
 
         if (route.Reconcile is not null && !IsValidKey(route.Reconcile.RouteKey))
             errors.Add(new("reconcile.route_key", "invalid", "the key of a lookup route of the same provider"));
+        else if (route.Reconcile is not null && route.Reconcile.RouteKey == routeKey)
+            errors.Add(new("reconcile.route_key", "self_reference", "another route of the same provider, one that looks the write up"));
 
         return errors;
     }
@@ -80,10 +93,10 @@ public static partial class RouteValidation
             ValidateTemplate(request.Path, "request.path", errors, allowCredentials: false);
         }
 
-        foreach (var (name, template) in request.Query ?? new Dictionary<string, string>())
-            ValidateTemplate(template, $"request.query.{name}", errors, allowCredentials: false);
-        foreach (var (name, template) in request.Headers ?? new Dictionary<string, string>())
-            ValidateTemplate(template, $"request.headers.{name}", errors, allowCredentials: true);
+        ValidateTemplates(request.Query, "request.query", errors, allowCredentials: false);
+        ValidateTemplates(request.Headers, "request.headers", errors, allowCredentials: true);
+        foreach (var name in request.Headers?.Keys ?? [])
+            if (!HeaderName().IsMatch(name)) errors.Add(new($"request.headers.{name}", "invalid", "a header name: letters, digits and !#$%&'*+-.^_`|~"));
 
         if (request.Body is not null)
         {
@@ -120,6 +133,8 @@ public static partial class RouteValidation
                 Require(auth.ClientSecret, "client_secret");
                 if (!Uri.TryCreate(auth.TokenUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
                     errors.Add(new("auth.token_url", "invalid", "an absolute http(s) URL"));
+                else if (url.UserInfo.Length > 0)
+                    errors.Add(new("auth.token_url", "credentials_in_url", "no user:password@; client_id and client_secret carry the credentials"));
                 break;
             default:
                 errors.Add(new("auth.type", string.IsNullOrWhiteSpace(auth.Type) ? "required" : "unsupported",
@@ -128,8 +143,28 @@ public static partial class RouteValidation
         }
     }
 
-    private static void ValidateErrorRule(ErrorRule rule, string field, List<FieldError> errors)
+    private static void ValidateTemplates(IReadOnlyDictionary<string, string>? templates, string field, List<FieldError> errors,
+        bool allowCredentials)
     {
+        if (templates is null) return;
+        if (templates.Count > MaxQueryOrHeaders) errors.Add(new(field, "too_many", $"at most {MaxQueryOrHeaders}"));
+        // JSON null deserializes into a string-valued dictionary; the type says otherwise.
+        foreach (var (name, template) in templates)
+        {
+            if (template is null) errors.Add(new($"{field}.{name}", "wrong_type", "a string template, not null"));
+            else ValidateTemplate(template, $"{field}.{name}", errors, allowCredentials);
+        }
+    }
+
+    private static void ValidateErrorRule(ErrorRule? rule, string field, List<FieldError> errors)
+    {
+        if (rule is null)
+        {
+            errors.Add(new(field, "wrong_type", "an error rule object, not null"));
+            return;
+        }
+        if (rule.BodyContains?.Length > MaxBodyContainsLength)
+            errors.Add(new($"{field}.body_contains", "too_long", $"at most {MaxBodyContainsLength} characters"));
         if (!Actions.Contains(rule.Action)) errors.Add(new($"{field}.action", "unsupported", $"one of {string.Join(", ", Actions)}"));
         if (rule.Status is not { Count: > 0 } && string.IsNullOrEmpty(rule.BodyContains))
             errors.Add(new($"{field}.status", "required", "match on status codes, body_contains, or both"));
@@ -188,6 +223,11 @@ public static partial class RouteValidation
 
     private static void ValidateStatusCodes(IReadOnlyList<int>? codes, string field, List<FieldError> errors)
     {
+        if (codes?.Count > MaxStatusCodes)
+        {
+            errors.Add(new(field, "too_many", $"at most {MaxStatusCodes} status codes"));
+            return;
+        }
         var invalid = codes?.Where(c => c is < 100 or > 599).ToArray() ?? [];
         if (invalid.Length > 0) errors.Add(new(field, "out_of_range", $"HTTP status codes are 100 to 599, not {string.Join(", ", invalid)}"));
     }
