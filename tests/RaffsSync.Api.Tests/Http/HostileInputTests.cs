@@ -222,6 +222,7 @@ public sealed class HostileInputTests(AppFixture fixture) : ApiTest(fixture)
     {
         var key = await Fixture.CreateKeyAsync();
         var marker = "logcheck-" + Guid.NewGuid().ToString("N");
+        var linesBefore = Fixture.Logs.Lines.Count;
 
         var wrongType = await RawAsync(key, "POST", "/api/v1/dispatches",
             $$$"""{"tenant_id": {"x": 1}, "provider": "sandbox", "route_key": "{{{marker}}}", "payload": {}}""");
@@ -230,6 +231,6 @@ public sealed class HostileInputTests(AppFixture fixture) : ApiTest(fixture)
         var wrongCustomer = await RawAsync(key, "POST", "/api/v1/customers", $$"""{"name": ["{{marker}}"]}""");
         await wrongCustomer.ShouldBeProblemAsync(400, "validation_failed");
 
-        Assert.DoesNotContain(Fixture.Logs.Lines, line => (line.StartsWith("Error") || line.StartsWith("Critical")) && line.Contains(" at "));
+        Assert.DoesNotContain(Fixture.Logs.Lines.Skip(linesBefore), line => line.StartsWith("Error") || line.StartsWith("Critical"));
     }
 }
