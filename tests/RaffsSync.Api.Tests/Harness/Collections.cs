@@ -62,3 +62,9 @@ public sealed class ReportCollection : ICollectionFixture<AppFixture>
 {
     public const string Name = "reports";
 }
+
+[CollectionDefinition(Name)]
+public sealed class FuzzCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "fuzz";
+}

@@ -82,7 +82,15 @@ public static partial class ApiProblems
         problem.Extensions.Remove("trace_id");
         problem.Extensions.Remove("exception");
         problem.Extensions["request_id"] = context.TraceIdentifier;
+        if (context.Request.Path.StartsWithSegments(TokenEndpoint) && !problem.Extensions.ContainsKey("error"))
+        {
+            // OAuth client libraries read RFC 6749 section 5.2's members from any error of the token endpoint.
+            problem.Extensions["error"] = status == 401 ? "invalid_client" : "invalid_request";
+            problem.Extensions["error_description"] = problem.Detail;
+        }
     }
+
+    public const string TokenEndpoint = "/api/v1/oauth/token";
 
     /// <summary>
     /// Valid JSON with a value of the wrong type is a validation failure naming the field;
