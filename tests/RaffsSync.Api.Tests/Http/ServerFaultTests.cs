@@ -23,21 +23,21 @@ public sealed class ServerFaultTests
 
         foreach (var accept in new[] { null, "text/html", "application/xml" })
         {
-        var result = await host.Scenario(s =>
-        {
-            s.Get.Url("/api/v1/dispatches");
-            s.WithRequestHeader("Authorization", $"Bearer {key}");
-            s.WithRequestHeader("X-Request-Id", "fault-1");
-            if (accept is not null) s.WithRequestHeader("Accept", accept);
-            s.IgnoreStatusCode();
-        });
+            var result = await host.Scenario(s =>
+            {
+                s.Get.Url("/api/v1/dispatches");
+                s.WithRequestHeader("Authorization", $"Bearer {key}");
+                s.WithRequestHeader("X-Request-Id", "fault-1");
+                if (accept is not null) s.WithRequestHeader("Accept", accept);
+                s.IgnoreStatusCode();
+            });
 
-        var problem = await result.ShouldBeProblemAsync(500, "internal_error");
-        Assert.Equal("fault-1", problem.GetProperty("request_id").GetString());
-        var text = await result.ReadAsTextAsync();
-        Assert.DoesNotContain("mt_doc_dispatch", text);
-        Assert.DoesNotContain("Npgsql", text);
-        Assert.DoesNotContain(" at ", text);
+            var problem = await result.ShouldBeProblemAsync(500, "internal_error");
+            Assert.Equal("fault-1", problem.GetProperty("request_id").GetString());
+            var text = await result.ReadAsTextAsync();
+            Assert.DoesNotContain("mt_doc_dispatch", text);
+            Assert.DoesNotContain("Npgsql", text);
+            Assert.DoesNotContain(" at ", text);
         }
     }
 }
