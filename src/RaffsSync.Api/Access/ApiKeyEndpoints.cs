@@ -22,11 +22,11 @@ public sealed record CreateApiKey(
 public sealed record ApiKeyView(
     Guid Id, string Name, string DisplayPrefix, string Environment, string CallerClass, IReadOnlyList<string> Scopes,
     IReadOnlyList<string> Locations, string? CustomerId, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt,
-    DateTimeOffset? LastUsedAt)
+    DateTimeOffset? LastUsedAt, string? Provider)
 {
     public static ApiKeyView From(ApiKey k, DateTimeOffset? lastUsedAt = null) => new(k.Id, k.Name, k.DisplayPrefix,
         k.Environment.ToString().ToLowerInvariant(), k.CallerClass.ToString().ToLowerInvariant(), k.Scopes, k.Locations, k.CustomerId,
-        k.CreatedAt, k.ExpiresAt, k.RevokedAt, lastUsedAt);
+        k.CreatedAt, k.ExpiresAt, k.RevokedAt, lastUsedAt, k.Provider);
 }
 
 /// <summary>The one response that carries a key's secret: the answer to its creation.</summary>
@@ -120,7 +120,8 @@ public static class ApiKeyEndpoints
         if (input.Scopes is not { Count: > 0 }) errors.Add(new("scopes", "required", string.Join(", ", Domain.Access.Scopes.All)));
         else errors.AddRange(input.Scopes.Where(s => !Domain.Access.Scopes.IsKnown(s)).Select(s => new FieldError("scopes", "unknown", s)));
         var environment = ParseOr(input.Environment, caller.Environment, "environment", errors);
-        var callerClass = ParseOr(input.CallerClass, CallerClass.Customer, "caller_class", errors);
+        // Unsaid, the class is the issuer's own (customer for internal issuers): the one a non-internal issuer may give.
+        var callerClass = ParseOr(input.CallerClass, caller.Class == CallerClass.Internal ? CallerClass.Customer : caller.Class, "caller_class", errors);
         if (IdentifierLimits.Check("customer_id", input.CustomerId, IdentifierLimits.Id) is { } badCustomer) errors.Add(badCustomer);
         foreach (var location in input.Locations ?? [])
         {

@@ -10,7 +10,7 @@ using Wolverine.Http;
 namespace RaffsSync.Api.Access;
 
 public sealed record RegisteredClientView(string ClientId, string ClientSecret, string Name, IReadOnlyList<string> Scopes,
-    string CallerClass, string? CustomerId, IReadOnlyList<string> Locations, string Environment, DateTimeOffset? ExpiresAt);
+    string CallerClass, string? CustomerId, IReadOnlyList<string> Locations, string Environment, DateTimeOffset? ExpiresAt, string? Provider);
 
 /// <summary>OAuth2 client credentials (RFC 6749 section 4.4): register clients, trade id and secret for access tokens.</summary>
 public static class OAuthEndpoints
@@ -28,7 +28,7 @@ public static class OAuthEndpoints
         session.Events.StartStream<OAuthClient>(registered.StreamId, registered);
         return Results.Created($"/api/v1/oauth/clients/{registered.ClientId}", new RegisteredClientView(registered.ClientId, secret,
             registered.Name, registered.Scopes, registered.CallerClass.ToString().ToLowerInvariant(), registered.CustomerId,
-            registered.Locations, registered.Environment.ToString().ToLowerInvariant(), registered.ExpiresAt));
+            registered.Locations, registered.Environment.ToString().ToLowerInvariant(), registered.ExpiresAt, registered.Provider));
     }
 
     /// <summary>Revokes a client: no new tokens, and its tokens stop working on the very next request.</summary>
