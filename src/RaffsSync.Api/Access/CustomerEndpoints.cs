@@ -81,7 +81,8 @@ public static class CustomerEndpoints
     {
         var location = await session.LoadAsync<Location>(tenantId, cancellation);
         var caller = Caller.From(context.User);
-        return location is not null && (caller.Class == CallerClass.Internal || caller.CustomerId == location.CustomerId)
+        // A credential that names its locations sees only those, even among its customer's.
+        return location is not null && (caller.Class == CallerClass.Internal || (caller.CustomerId == location.CustomerId && caller.CanAccess(tenantId)))
             ? Results.Ok(LocationView.From(location))
             : ProblemResults.NotFound("not_found", $"Location '{tenantId}' was not found.");
     }

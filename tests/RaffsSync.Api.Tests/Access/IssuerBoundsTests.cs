@@ -81,6 +81,8 @@ public sealed class IssuerBoundsTests(AppFixture fixture) : ApiTest(fixture)
         var bearer = await BearerAsync(path, created);
         Assert.Equal(200, await ConnectionsStatusAsync(bearer, mine));
         Assert.Equal(404, await ConnectionsStatusAsync(bearer, other));
+        Assert.Equal(200, (await CallAsync(issuer, s => s.Get.Url($"/api/v1/locations/{mine}"))).Context.Response.StatusCode);
+        await (await CallAsync(issuer, s => s.Get.Url($"/api/v1/locations/{other}"))).ShouldBeProblemAsync(404, "not_found");
     }
 
     [Theory]
