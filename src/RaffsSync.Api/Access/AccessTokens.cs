@@ -33,7 +33,9 @@ public sealed class AccessTokens(IOptions<TokenSettings> options, SecretVault va
     private readonly Lazy<IReadOnlyList<SymmetricSecurityKey>> _keys = new(() =>
     {
         var configured = options.Value.SigningKeys
-            .Select(k => new SymmetricSecurityKey(Convert.FromBase64String(k.Key)) { KeyId = k.Kid })
+            .Select(k => string.IsNullOrWhiteSpace(k.Kid)
+                ? throw new InvalidOperationException("Every RaffsSync:Tokens:SigningKeys entry needs a Kid: tokens name the key that signed them.")
+                : new SymmetricSecurityKey(Convert.FromBase64String(k.Key)) { KeyId = k.Kid })
             .ToList();
         return configured.Count > 0
             ? configured
@@ -45,6 +47,8 @@ public sealed class AccessTokens(IOptions<TokenSettings> options, SecretVault va
     public (string Token, int ExpiresIn) Issue(OAuthClient client, IReadOnlyList<string> scopes)
     {
         var now = clock.GetUtcNow();
+        // A token never outlives the client it was issued to.
+        var expires = client.ExpiresAt is { } clientExpires && clientExpires < now + Settings.Lifetime ? clientExpires : now + Settings.Lifetime;
         var claims = new Dictionary<string, object>
         {
             ["sub"] = client.ClientId,
@@ -64,12 +68,12 @@ public sealed class AccessTokens(IOptions<TokenSettings> options, SecretVault va
             Audience = Settings.Audience,
             IssuedAt = now.UtcDateTime,
             NotBefore = now.UtcDateTime,
-            Expires = (now + Settings.Lifetime).UtcDateTime,
+            Expires = expires.UtcDateTime,
             TokenType = "at+jwt",
             Claims = claims,
             SigningCredentials = new SigningCredentials(_keys.Value[0], SecurityAlgorithms.HmacSha256)
         });
-        return (token, (int)Settings.Lifetime.TotalSeconds);
+        return (token, (int)(expires - now).TotalSeconds);
     }
 
     public TokenValidationParameters ValidationParameters() => new()
@@ -77,6 +81,9 @@ public sealed class AccessTokens(IOptions<TokenSettings> options, SecretVault va
         ValidIssuer = Settings.Issuer,
         ValidAudience = Settings.Audience,
         IssuerSigningKeys = _keys.Value,
+        // Only the key the token names: a missing or unknown kid is refused even when a listed key would verify it.
+        TryAllIssuerSigningKeys = false,
+        IssuerSigningKeyResolver = (_, _, kid, _) => string.IsNullOrEmpty(kid) ? [] : _keys.Value.Where(k => k.KeyId == kid),
         ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
         ValidTypes = ["at+jwt"],
         RequireExpirationTime = true,
@@ -85,16 +92,23 @@ public sealed class AccessTokens(IOptions<TokenSettings> options, SecretVault va
         NameClaimType = "client_id"
     };
 
-    /// <summary>Turns a validated token into the caller claims the rest of the API reads.</summary>
-    public static ClaimsIdentity CallerIdentity(ClaimsPrincipal token)
+    /// <summary>
+    /// Turns a validated token into the caller claims the rest of the API reads: the token's scopes,
+    /// everything else from its client, so a token holds exactly its client's bounds (class,
+    /// environment, customer, provider, expiry, and locations resolved like a key's).
+    /// </summary>
+    public static ClaimsIdentity CallerIdentity(ClaimsPrincipal token, OAuthClient client, IReadOnlyList<string> locations)
     {
         var identity = new ClaimsIdentity("AccessToken", CallerClaims.KeyId, null);
-        var clientId = token.FindFirstValue("client_id") ?? "";
-        identity.AddClaim(new Claim(CallerClaims.KeyId, clientId));
-        foreach (var type in new[] { CallerClaims.CallerClass, CallerClaims.Environment, CallerClaims.Customer, CallerClaims.Location, CallerClaims.Provider })
-            identity.AddClaims(token.FindAll(type).Select(c => new Claim(type, c.Value)));
+        identity.AddClaim(new Claim(CallerClaims.KeyId, client.ClientId));
+        identity.AddClaim(new Claim(CallerClaims.CallerClass, client.CallerClass.ToString().ToLowerInvariant()));
+        identity.AddClaim(new Claim(CallerClaims.Environment, client.Environment.ToString().ToLowerInvariant()));
+        if (client.CustomerId is not null) identity.AddClaim(new Claim(CallerClaims.Customer, client.CustomerId));
+        if (client.Provider is not null) identity.AddClaim(new Claim(CallerClaims.Provider, client.Provider));
+        identity.AddClaims(locations.Select(l => new Claim(CallerClaims.Location, l)));
+        identity.AddClaims(CallerClaims.Bounds(client.Locations, client.ExpiresAt));
         identity.AddClaims((token.FindFirstValue("scope") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .Select(s => new Claim(CallerClaims.Scope, s)));
+            .Where(client.Scopes.Contains).Select(s => new Claim(CallerClaims.Scope, s)));
         return identity;
     }
 }

@@ -53,17 +53,12 @@ public sealed class ApiKeyAuthenticationHandler(
         if (key.CustomerId is not null) claims.Add(new Claim(CallerClaims.Customer, key.CustomerId));
         if (key.Provider is not null) claims.Add(new Claim(CallerClaims.Provider, key.Provider));
         claims.AddRange(key.Scopes.Select(s => new Claim(CallerClaims.Scope, s)));
-        claims.AddRange((await LocationsOf(session, key)).Select(l => new Claim(CallerClaims.Location, l)));
+        claims.AddRange((await CredentialLocations.ResolveAsync(session, key.Locations, key.CustomerId, Context.RequestAborted))
+            .Select(l => new Claim(CallerClaims.Location, l)));
+        claims.AddRange(CallerClaims.Bounds(key.Locations, key.ExpiresAt));
 
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
-    }
-
-    /// <summary>The key's own locations when it names some; otherwise every location of its customer.</summary>
-    private async Task<IReadOnlyList<string>> LocationsOf(IQuerySession session, ApiKey key)
-    {
-        if (key.Locations.Count > 0 || key.CustomerId is not { } customer) return key.Locations;
-        return await session.Query<Location>().Where(l => l.CustomerId == customer).Select(l => l.Id).ToListAsync(Context.RequestAborted);
     }
 
     private static string? PresentedKey(HttpRequest request)

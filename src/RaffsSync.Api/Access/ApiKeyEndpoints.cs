@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using RaffsSync.Api.Infrastructure.Http;
 using RaffsSync.Domain;
 using RaffsSync.Domain.Access;
+using RaffsSync.Domain.Registry;
 using Wolverine.Http;
 
 namespace RaffsSync.Api.Access;
@@ -21,11 +22,11 @@ public sealed record CreateApiKey(
 public sealed record ApiKeyView(
     Guid Id, string Name, string DisplayPrefix, string Environment, string CallerClass, IReadOnlyList<string> Scopes,
     IReadOnlyList<string> Locations, string? CustomerId, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt,
-    DateTimeOffset? LastUsedAt)
+    DateTimeOffset? LastUsedAt, string? Provider)
 {
     public static ApiKeyView From(ApiKey k, DateTimeOffset? lastUsedAt = null) => new(k.Id, k.Name, k.DisplayPrefix,
         k.Environment.ToString().ToLowerInvariant(), k.CallerClass.ToString().ToLowerInvariant(), k.Scopes, k.Locations, k.CustomerId,
-        k.CreatedAt, k.ExpiresAt, k.RevokedAt, lastUsedAt);
+        k.CreatedAt, k.ExpiresAt, k.RevokedAt, lastUsedAt, k.Provider);
 }
 
 /// <summary>The one response that carries a key's secret: the answer to its creation.</summary>
@@ -37,11 +38,11 @@ public static class ApiKeyEndpoints
     /// <summary>Creates an API key; its secret is in this answer only.</summary>
     [Authorize(Policy = Scopes.AccessWrite)]
     [WolverinePost("/api/v1/api-keys")]
-    public static IResult Post(CreateApiKey input, IDocumentSession session, HttpContext context, TimeProvider clock)
+    public static async Task<IResult> Post(CreateApiKey input, IDocumentSession session, HttpContext context, TimeProvider clock,
+        CancellationToken cancellation)
     {
-        var caller = Caller.From(context.User);
-        if (ParseRequest(input, caller, out var request) is { } invalid) return invalid;
-        if (ApiKeyIssue.Refusal(caller.AsIssuer(), request!, clock.GetUtcNow()) is { } refusal) return Refused(refusal);
+        var (request, refused) = await BoundRequestAsync(input, Caller.From(context.User), session, clock.GetUtcNow(), cancellation);
+        if (refused is not null) return refused;
 
         var (created, secret) = ApiKeyStore.Start(session, request!, clock.GetUtcNow());
         return Results.Created(ResourcePath.Of("api-keys", created.KeyId), new CreatedApiKeyView(secret, ApiKeyView.From(ApiKey.Create(created))));
@@ -85,21 +86,54 @@ public static class ApiKeyEndpoints
         return Results.Ok(ApiKeyView.From(key.Apply(revoked)));
     }
 
-    /// <summary>The credential asked for (a key or an OAuth client), or the 400 that says what is wrong with it.</summary>
+    /// <summary>
+    /// The credential asked for (a key or an OAuth client) as it will be issued: parsed, bounded by
+    /// its issuer (<see cref="ApiKeyIssue.Bound"/>), its customer and locations known; or the answer that refuses it.
+    /// </summary>
+    public static async Task<(ApiKeyRequest? Request, IResult? Refused)> BoundRequestAsync(CreateApiKey input, Caller caller,
+        IQuerySession session, DateTimeOffset now, CancellationToken cancellation)
+    {
+        if (ParseRequest(input, caller, out var asked) is { } invalid) return (null, invalid);
+        var (request, refusal) = ApiKeyIssue.Bound(caller.AsIssuer(), asked!, now);
+        if (refusal is not null) return (null, Refused(refusal));
+
+        // Non-internal issuers are held to their own customer and locations by the bound; an internal
+        // one may name any customer, but it must exist and own the locations named.
+        if (caller.Class == CallerClass.Internal && request!.CustomerId is { } customerId)
+        {
+            var customer = Customer.StreamIdOf(customerId) is { } streamId ? await session.LoadAsync<Customer>(streamId, cancellation) : null;
+            if (customer is null)
+                return (null, Refused(new IssueRefusal(404, "not_found", $"Customer '{customerId}' was not found.", new FieldError("customer_id", "unknown"))));
+            if (request.Locations!.FirstOrDefault(l => !customer.Locations.Contains(l)) is { } foreign)
+                return (null, Refused(new IssueRefusal(404, "not_found", $"Location '{foreign}' was not found.", new FieldError("locations", "unknown", foreign))));
+        }
+        return (request, null);
+    }
+
+    /// <summary>The credential asked for, before its issuer bounds it, or the 400 that says what is wrong with it.</summary>
     public static IResult? ParseRequest(CreateApiKey input, Caller caller, out ApiKeyRequest? request)
     {
         request = null;
         var errors = new List<FieldError>();
         if (string.IsNullOrWhiteSpace(input.Name)) errors.Add(new("name", "required"));
+        else if (IdentifierLimits.Check("name", input.Name, IdentifierLimits.Name) is { } badName) errors.Add(badName);
         if (input.Scopes is not { Count: > 0 }) errors.Add(new("scopes", "required", string.Join(", ", Domain.Access.Scopes.All)));
         else errors.AddRange(input.Scopes.Where(s => !Domain.Access.Scopes.IsKnown(s)).Select(s => new FieldError("scopes", "unknown", s)));
         var environment = ParseOr(input.Environment, caller.Environment, "environment", errors);
-        var callerClass = ParseOr(input.CallerClass, CallerClass.Customer, "caller_class", errors);
+        // Unsaid, the class is the issuer's own (customer for internal issuers): the one a non-internal issuer may give.
+        var callerClass = ParseOr(input.CallerClass, caller.Class == CallerClass.Internal ? CallerClass.Customer : caller.Class, "caller_class", errors);
+        if (IdentifierLimits.Check("customer_id", input.CustomerId, IdentifierLimits.Id) is { } badCustomer) errors.Add(badCustomer);
+        foreach (var location in input.Locations ?? [])
+        {
+            if (string.IsNullOrWhiteSpace(location)) errors.Add(new FieldError("locations", "invalid", "tenant ids, not empty"));
+            else if (IdentifierLimits.Check("locations", location, IdentifierLimits.Id) is { } badLocation) errors.Add(badLocation);
+        }
+        if (input.Provider is not null && !RouteValidation.IsValidKey(input.Provider))
+            errors.Add(new FieldError("provider", "invalid", "a provider key: letters, digits, '.', '_' and '-', at most 100 characters"));
         if (errors.Count > 0) return ProblemResults.Validation(errors);
 
-        request = new ApiKeyRequest(input.Name!, environment, callerClass, input.Scopes!,
-            callerClass == CallerClass.Internal ? null : input.CustomerId ?? caller.CustomerId, input.Locations ?? [], input.ExpiresAt,
-            callerClass == CallerClass.Partner ? input.Provider : null);
+        request = new ApiKeyRequest(input.Name!, environment, callerClass, input.Scopes!, input.CustomerId, input.Locations,
+            input.ExpiresAt, input.Provider);
         return null;
     }
 

@@ -84,7 +84,14 @@ public static class AccessSetup
                         context.Fail("The client was revoked.");
                         return;
                     }
-                    context.Principal = new ClaimsPrincipal(AccessTokens.CallerIdentity(context.Principal!));
+                    if (client.IsExpiredAt(context.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()))
+                    {
+                        context.HttpContext.Items[ApiKeyAuthenticationHandler.ExpiredMarker] = true;
+                        context.Fail("The client has expired.");
+                        return;
+                    }
+                    var locations = await CredentialLocations.ResolveAsync(session, client.Locations, client.CustomerId, context.HttpContext.RequestAborted);
+                    context.Principal = new ClaimsPrincipal(AccessTokens.CallerIdentity(context.Principal!, client, locations));
                 },
                 OnAuthenticationFailed = context =>
                 {

@@ -33,6 +33,7 @@ public static class CustomerEndpoints
     public static IResult Create(CreateCustomer input, IDocumentSession session, TimeProvider clock)
     {
         if (string.IsNullOrWhiteSpace(input.Name)) return ProblemResults.Validation([new FieldError("name", "required")]);
+        if (IdentifierLimits.Check("name", input.Name, IdentifierLimits.Name) is { } badName) return ProblemResults.Validation([badName]);
 
         var streamId = Guid.CreateVersion7();
         var created = new CustomerCreated(streamId, Customer.IdFor(streamId), input.Name, clock.GetUtcNow());
@@ -56,8 +57,10 @@ public static class CustomerEndpoints
     {
         if (await FindAsync(session, id, Caller.From(context.User), cancellation) is not { } customer) return CustomerNotFound(id);
         var errors = new List<FieldError>();
-        if (!RouteValidation.IsValidKey(input.TenantId)) errors.Add(new("tenant_id", input.TenantId is null ? "required" : "invalid"));
+        if (IdentifierLimits.Check("tenant_id", input.TenantId, IdentifierLimits.Id) is { } badTenant) errors.Add(badTenant);
+        else if (!RouteValidation.IsValidKey(input.TenantId)) errors.Add(new("tenant_id", input.TenantId is null ? "required" : "invalid"));
         if (string.IsNullOrWhiteSpace(input.Name)) errors.Add(new("name", "required"));
+        else if (IdentifierLimits.Check("name", input.Name, IdentifierLimits.Name) is { } badName) errors.Add(badName);
         if (errors.Count > 0) return ProblemResults.Validation(errors);
 
         if (await session.LoadAsync<Location>(input.TenantId!, cancellation) is not null)
@@ -78,7 +81,8 @@ public static class CustomerEndpoints
     {
         var location = await session.LoadAsync<Location>(tenantId, cancellation);
         var caller = Caller.From(context.User);
-        return location is not null && (caller.Class == CallerClass.Internal || caller.CustomerId == location.CustomerId)
+        // A credential that names its locations sees only those, even among its customer's.
+        return location is not null && (caller.Class == CallerClass.Internal || (caller.CustomerId == location.CustomerId && caller.CanAccess(tenantId)))
             ? Results.Ok(LocationView.From(location))
             : ProblemResults.NotFound("not_found", $"Location '{tenantId}' was not found.");
     }

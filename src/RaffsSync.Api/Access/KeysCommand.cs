@@ -44,6 +44,12 @@ public class KeysCommand : JasperFxAsyncCommand<KeysInput>
             return false;
         }
 
+        if (!input.InternalFlag && string.IsNullOrWhiteSpace(input.CustomerFlag))
+        {
+            Console.Error.WriteLine("A customer key belongs to one customer: pass --customer cus_..., or --internal.");
+            return false;
+        }
+
         using var host = input.BuildHost();
         var store = host.Services.GetRequiredService<IDocumentStore>();
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();

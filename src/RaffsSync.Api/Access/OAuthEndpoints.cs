@@ -10,7 +10,7 @@ using Wolverine.Http;
 namespace RaffsSync.Api.Access;
 
 public sealed record RegisteredClientView(string ClientId, string ClientSecret, string Name, IReadOnlyList<string> Scopes,
-    string CallerClass, string? CustomerId, IReadOnlyList<string> Locations, string Environment);
+    string CallerClass, string? CustomerId, IReadOnlyList<string> Locations, string Environment, DateTimeOffset? ExpiresAt, string? Provider);
 
 /// <summary>OAuth2 client credentials (RFC 6749 section 4.4): register clients, trade id and secret for access tokens.</summary>
 public static class OAuthEndpoints
@@ -18,17 +18,17 @@ public static class OAuthEndpoints
     /// <summary>Registers a client; the secret is in this answer only. Nobody gives a client more than they hold.</summary>
     [Authorize(Policy = Scopes.AccessWrite)]
     [WolverinePost("/api/v1/oauth/clients")]
-    public static IResult Register(CreateApiKey input, IDocumentSession session, HttpContext context, TimeProvider clock)
+    public static async Task<IResult> Register(CreateApiKey input, IDocumentSession session, HttpContext context, TimeProvider clock,
+        CancellationToken cancellation)
     {
-        var caller = Caller.From(context.User);
-        if (ApiKeyEndpoints.ParseRequest(input, caller, out var request) is { } invalid) return invalid;
-        if (ApiKeyIssue.Refusal(caller.AsIssuer(), request!, clock.GetUtcNow()) is { } refusal) return ApiKeyEndpoints.Refused(refusal);
+        var (request, refused) = await ApiKeyEndpoints.BoundRequestAsync(input, Caller.From(context.User), session, clock.GetUtcNow(), cancellation);
+        if (refused is not null) return refused;
 
         var (registered, secret) = OAuthClient.Register(request!, clock.GetUtcNow());
         session.Events.StartStream<OAuthClient>(registered.StreamId, registered);
         return Results.Created(ResourcePath.Of("oauth", "clients", registered.ClientId), new RegisteredClientView(registered.ClientId, secret,
             registered.Name, registered.Scopes, registered.CallerClass.ToString().ToLowerInvariant(), registered.CustomerId,
-            registered.Locations, registered.Environment.ToString().ToLowerInvariant()));
+            registered.Locations, registered.Environment.ToString().ToLowerInvariant(), registered.ExpiresAt, registered.Provider));
     }
 
     /// <summary>Revokes a client: no new tokens, and its tokens stop working on the very next request.</summary>
@@ -52,7 +52,8 @@ public static class OAuthEndpoints
     /// </summary>
     [AllowAnonymous]
     [WolverinePost("/api/v1/oauth/token")]
-    public static async Task<IResult> Token(HttpContext context, IQuerySession session, AccessTokens tokens, CancellationToken cancellation)
+    public static async Task<IResult> Token(HttpContext context, IQuerySession session, AccessTokens tokens, TimeProvider clock,
+        CancellationToken cancellation)
     {
         context.Response.Headers.CacheControl = "no-store";
         var form = await ReadParametersAsync(context.Request, cancellation);
@@ -63,8 +64,8 @@ public static class OAuthEndpoints
         var (clientId, secret) = BasicCredentials(context.Request) ?? (form.GetValueOrDefault("client_id"), form.GetValueOrDefault("client_secret"));
         var client = clientId is null ? null
             : await session.Query<OAuthClient>().FirstOrDefaultAsync(c => c.ClientId == clientId, cancellation);
-        // The same answer for an unknown client, a wrong secret and a revoked client: nothing to enumerate.
-        if (client is not { RevokedAt: null } || secret is null || !client.Verify(secret))
+        // The same answer for an unknown client, a wrong secret and a revoked or expired client: nothing to enumerate.
+        if (client is not { RevokedAt: null } || secret is null || !client.Verify(secret) || client.IsExpiredAt(clock.GetUtcNow()))
         {
             if (BasicCredentials(context.Request) is not null) context.Response.Headers.WWWAuthenticate = "Basic realm=\"raffssync\"";
             return Error(401, "invalid_client", "Client authentication failed.");

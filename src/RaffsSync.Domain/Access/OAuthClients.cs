@@ -14,7 +14,8 @@ public sealed record OAuthClientRegistered(
     IReadOnlyList<string> Locations,
     ProviderEnvironment Environment,
     DateTimeOffset RegisteredAt,
-    string? Provider = null);
+    string? Provider = null,
+    DateTimeOffset? ExpiresAt = null);
 
 public sealed record OAuthClientRevoked(Guid StreamId, DateTimeOffset RevokedAt);
 
@@ -31,12 +32,17 @@ public sealed record OAuthClient
     public ProviderEnvironment Environment { get; init; }
     public string? Provider { get; init; }
     public DateTimeOffset RegisteredAt { get; init; }
+    /// <summary>After this the client gets no tokens and its tokens stop working; null never expires.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
     public DateTimeOffset? RevokedAt { get; init; }
+
+    public bool IsExpiredAt(DateTimeOffset now) => ExpiresAt is { } expires && expires <= now;
 
     public static OAuthClient Create(OAuthClientRegistered e) => new()
     {
         Id = e.StreamId, ClientId = e.ClientId, SecretHash = e.SecretHash, Name = e.Name, CallerClass = e.CallerClass,
-        Scopes = e.Scopes, CustomerId = e.CustomerId, Locations = e.Locations, Environment = e.Environment, Provider = e.Provider, RegisteredAt = e.RegisteredAt
+        Scopes = e.Scopes, CustomerId = e.CustomerId, Locations = e.Locations, Environment = e.Environment, Provider = e.Provider, RegisteredAt = e.RegisteredAt,
+        ExpiresAt = e.ExpiresAt
     };
 
     public OAuthClient Apply(OAuthClientRevoked e) => this with { RevokedAt = e.RevokedAt };
@@ -47,8 +53,8 @@ public sealed record OAuthClient
         var streamId = Guid.CreateVersion7(now);
         var secret = "rss_" + RandomNumberGenerator.GetString("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 40);
         return (new OAuthClientRegistered(streamId, "rsc_" + streamId.ToString("N"), ApiKeySecret.Hash(secret), request.Name,
-            request.CallerClass, request.Scopes.Distinct().ToArray(), request.CustomerId, request.Locations.Distinct().ToArray(),
-            request.Environment, now, request.Provider), secret);
+            request.CallerClass, request.Scopes.Distinct().ToArray(), request.CustomerId, (request.Locations ?? []).Distinct().ToArray(),
+            request.Environment, now, request.Provider, request.ExpiresAt), secret);
     }
 
     /// <summary>

@@ -54,7 +54,7 @@ public static class JsonInput
                     case JsonTokenType.String:
                         var field = PathOf(path, Step(property, indices));
                         if (TextProblem(ref reader, field) is { } valueProblem) return valueProblem;
-                        if (path.Count == 0 && property is not null && IdentifierLimits.Check(property, reader.GetString()!) is { } tooLong)
+                        if (path.Count == 0 && property is not null && IdentifierLimits.CheckTopLevel(property, reader.GetString()!) is { } tooLong)
                             return new JsonInputProblem(false, tooLong);
                         property = null;
                         Advance(indices);

@@ -14,8 +14,9 @@ public sealed class ApiKeyTests(AppFixture fixture) : ApiTest(fixture)
     public async Task a_created_key_works_shows_its_secret_once_and_stops_on_the_very_next_request_after_revocation()
     {
         var admin = await Fixture.CreateKeyAsync();
+        var (customer, location) = await CustomerWithLocationAsync(admin, "k-" + Guid.NewGuid().ToString("N")[..12]);
 
-        var created = await Create(admin, new { name = "pos sync", scopes = new[] { "dispatches:read" }, locations = new[] { "29" } });
+        var created = await Create(admin, new { name = "pos sync", scopes = new[] { "dispatches:read" }, customer_id = customer, locations = new[] { location } });
         Assert.Equal(201, created.Context.Response.StatusCode);
         var body = await created.ReadAsJsonAsync<JsonElement>();
         var secret = body.GetProperty("key").GetString()!;

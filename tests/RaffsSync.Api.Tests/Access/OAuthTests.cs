@@ -13,7 +13,7 @@ public sealed class OAuthTests(AppFixture fixture) : ApiTest(fixture)
     private async Task<(string Id, string Secret)> RegisterAsync(params string[] scopes)
     {
         var admin = await Fixture.CreateKeyAsync();
-        var registered = await CallAsync(admin, s => s.Post.Json(new { name = "erp", scopes, locations = new[] { "29" } }).ToUrl("/api/v1/oauth/clients"));
+        var registered = await CallAsync(admin, s => s.Post.Json(new { name = "erp", scopes, caller_class = "internal" }).ToUrl("/api/v1/oauth/clients"));
         Assert.Equal(201, registered.Context.Response.StatusCode);
         var body = await registered.ReadAsJsonAsync<JsonElement>();
         return (body.GetProperty("client_id").GetString()!, body.GetProperty("client_secret").GetString()!);
@@ -133,7 +133,7 @@ public sealed class OAuthTests(AppFixture fixture) : ApiTest(fixture)
             ["RaffsSync:Tokens:Lifetime"] = "00:00:01", ["RaffsSync:Tokens:ClockSkew"] = "00:00:00"
         });
         var admin = await host.CreateInternalKeyAsync();
-        var registered = await (await host.CallAsync(admin, s => s.Post.Json(new { name = "short", scopes = new[] { "dispatches:read" } })
+        var registered = await (await host.CallAsync(admin, s => s.Post.Json(new { name = "short", scopes = new[] { "dispatches:read" }, caller_class = "internal" })
             .ToUrl("/api/v1/oauth/clients"))).ReadAsJsonAsync<JsonElement>();
         var token = (await (await host.Scenario(s =>
         {

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Alba;
@@ -26,7 +27,7 @@ public sealed class TokenKeyRotationTests
         await using (var before = await database.StartHostAsync(settings: Keys(("k1", OldKey))))
         {
             var admin = await before.CreateInternalKeyAsync();
-            var client = await (await before.CallAsync(admin, s => s.Post.Json(new { name = "rotating", scopes = new[] { "dispatches:read" } })
+            var client = await (await before.CallAsync(admin, s => s.Post.Json(new { name = "rotating", scopes = new[] { "dispatches:read" }, caller_class = "internal" })
                 .ToUrl("/api/v1/oauth/clients"))).ReadAsJsonAsync<JsonElement>();
             clientId = client.GetProperty("client_id").GetString()!;
             secret = client.GetProperty("client_secret").GetString()!;
@@ -41,6 +42,35 @@ public sealed class TokenKeyRotationTests
         await using var retired = await database.StartHostAsync(settings: Keys(("k2", NewKey)));
         Assert.Equal(401, (await retired.CallAsync(token, s => s.Get.Url("/api/v1/dispatches"))).Context.Response.StatusCode);
     }
+
+    [Fact]
+    public async Task a_token_naming_an_unlisted_kid_or_none_is_401_even_when_a_listed_key_verifies_it()
+    {
+        var database = await OwnDatabase.CreateAsync();
+        await using var host = await database.StartHostAsync(settings: Keys(("k1", OldKey)));
+        var admin = await host.CreateInternalKeyAsync();
+        var client = await (await host.CallAsync(admin, s => s.Post.Json(new { name = "kid", scopes = new[] { "dispatches:read" }, caller_class = "internal" })
+            .ToUrl("/api/v1/oauth/clients"))).ReadAsJsonAsync<JsonElement>();
+        var token = await TokenAsync(host, client.GetProperty("client_id").GetString()!, client.GetProperty("client_secret").GetString()!);
+        var claims = token.Split('.')[1];
+
+        // Re-signed with the very key that is listed: only the header's kid differs between the three.
+        Assert.Equal(200, (await host.CallAsync(Signed("""{"alg":"HS256","kid":"k1","typ":"at+jwt"}""", claims, OldKey),
+            s => s.Get.Url("/api/v1/dispatches"))).Context.Response.StatusCode);
+        await (await host.CallAsync(Signed("""{"alg":"HS256","kid":"k9","typ":"at+jwt"}""", claims, OldKey),
+            s => s.Get.Url("/api/v1/dispatches"))).ShouldBeProblemAsync(401, "unauthenticated");
+        await (await host.CallAsync(Signed("""{"alg":"HS256","typ":"at+jwt"}""", claims, OldKey),
+            s => s.Get.Url("/api/v1/dispatches"))).ShouldBeProblemAsync(401, "unauthenticated");
+    }
+
+    private static string Signed(string header, string encodedClaims, string base64Key)
+    {
+        var signingInput = $"{Base64Url(Encoding.UTF8.GetBytes(header))}.{encodedClaims}";
+        var signature = HMACSHA256.HashData(Convert.FromBase64String(base64Key), Encoding.ASCII.GetBytes(signingInput));
+        return $"{signingInput}.{Base64Url(signature)}";
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static async Task<string> TokenAsync(IAlbaHost host, string clientId, string secret) =>
         (await (await host.Scenario(s =>

@@ -5,6 +5,7 @@ using JasperFx.Events.Daemon;
 using Marten;
 using Marten.Events;
 using RaffsSync.Api.Tests.Harness;
+using RaffsSync.Domain;
 using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Input;
 using RaffsSync.Domain.Registry;
