@@ -26,6 +26,7 @@ public static class AuditSummaries
         Add<DispatchReconciled>(e => $"Reconciled attempt {e.Attempt} with {e.LookupRouteKey}: " +
             (e.Happened switch { true => "it happened", false => "it did not happen", null => "still unknown" }));
         Add<DispatchAttemptInterrupted>(e => $"Attempt {e.Attempt} interrupted (no answer was recorded)");
+        Add<DispatchRequeued>(e => $"Attempt {e.Attempt} queued again by the reconciler: {e.Reason}");
         Add<DispatchReplayRequested>(e => $"Replay requested with route v{e.RouteVersion} ({e.Mode}): {e.Reason}");
         Add<DispatchCancelled>(e => $"Dispatch cancelled: {e.Reason}");
         Add<DispatchSucceeded>(e => $"Dispatch succeeded on attempt {e.Attempt}" + (e.Pages > 1 ? $" ({e.Pages} pages)" : ""));

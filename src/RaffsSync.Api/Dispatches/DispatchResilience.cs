@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using JasperFx;
+using JasperFx.CodeGeneration;
+using Wolverine.Configuration;
+using Wolverine.Runtime.Handlers;
+using Marten;
+using Marten.Exceptions;
+using RaffsSync.Api.Infrastructure.Postgres;
+using RaffsSync.Domain.Dispatches;
+using Wolverine;
+using Wolverine.ErrorHandling;
+using Wolverine.Runtime;
+
+namespace RaffsSync.Api.Dispatches;
+
+/// <summary>
+/// What keeps the promise that every accepted dispatch reaches a final status when PostgreSQL
+/// goes away: handlers ride out a database outage of minutes (inline retries with a cooldown, then
+/// scheduled retries); an execute message that is dead-lettered all the same stops its dispatch
+/// with the reason; and the <see cref="DispatchReconciler"/> queues again any dispatch left waiting
+/// without a message.
+/// </summary>
+public static class DispatchResilience
+{
+    /// <summary>Inline retries: short outages (a restart) pass without the message leaving its worker.</summary>
+    private static readonly TimeSpan[] Cooldowns =
+        [TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
+
+    /// <summary>Then scheduled retries, about 15 minutes in all, so long outages do not hold the workers.</summary>
+    private static readonly TimeSpan[] ScheduledRetries =
+    [
+        TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30),
+        .. Enumerable.Repeat(TimeSpan.FromMinutes(1), 13)
+    ];
+
+    public static void AddDispatchResilience(this WolverineOptions opts, IConfiguration configuration)
+    {
+        RetryTransientFailures(opts);
+
+        // The execute message: the same retries, and whatever still fails leaves a trace on the dispatch.
+        opts.Policies.Add(new ExecuteDispatchFailures());
+
+        opts.Services.AddSingleton(ReconcilerSettings.From(configuration));
+        opts.Services.AddHostedService<DispatchReconciler>();
+    }
+
+    /// <summary>
+    /// Transient database failures; and lost races on a stream (two replay jobs, a replay and the
+    /// executor), which the handler decides again from the fresh state.
+    /// </summary>
+    private static void RetryTransientFailures(WolverineOptions opts)
+    {
+        opts.OnException<ConcurrencyException>().Or<StreamLockedException>()
+            .RetryWithCooldown(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(250),
+                TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1))
+            .Then.ScheduleRetry(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10));
+        RetryDatabaseFailures(opts);
+    }
+
+    private sealed class ExecuteDispatchFailures : IHandlerPolicy
+    {
+        public void Apply(IReadOnlyList<HandlerChain> chains, GenerationRules rules, IServiceContainer container)
+        {
+            foreach (var chain in chains.Where(c => c.MessageType == typeof(ExecuteDispatch)))
+            {
+                RetryDatabaseFailures(chain).Then.ContinueWith(new DeadLetterDispatch());
+                chain.OnAnyException().ContinueWith(new DeadLetterDispatch());
+            }
+        }
+    }
+
+    private static IAdditionalActions RetryDatabaseFailures(IWithFailurePolicies policies) =>
+        policies.OnException(DatabaseFailures.IsTransient, "PostgreSQL is unreachable or shutting down")
+            .RetryWithCooldown(Cooldowns).WithBoundedJitter(0.5)
+            .Then.ScheduleRetry(ScheduledRetries);
+}
+
+/// <summary>
+/// The execute message goes to the dead letters: first the dispatch stops as dead-lettered with the
+/// cause, so its status is final and a replay can run it. Only the exception's type is recorded: its
+/// message could carry a request's details. If the database is still away, the reconciler catches
+/// the dispatch later.
+/// </summary>
+internal sealed class DeadLetterDispatch(Exception? exception = null) : IContinuationSource, IContinuation
+{
+    public string Description => "Dead-letter the message and its dispatch";
+
+    public IContinuation Build(Exception ex, Envelope envelope) => new DeadLetterDispatch(ex);
+
+    public async ValueTask ExecuteAsync(IEnvelopeLifecycle lifecycle, IWolverineRuntime runtime, DateTimeOffset now, Activity? activity)
+    {
+        var failure = exception ?? new InvalidOperationException("unknown failure");
+        try
+        {
+            await RecordAsync(lifecycle.Envelope, runtime, failure, now);
+        }
+        catch (Exception e)
+        {
+            runtime.Logger.LogWarning(e, "Could not record the dead letter on dispatch of envelope {EnvelopeId}; the reconciler will", lifecycle.Envelope?.Id);
+        }
+        await lifecycle.MoveToDeadLetterQueueAsync(failure);
+    }
+
+    private static async Task RecordAsync(Envelope? envelope, IWolverineRuntime runtime, Exception failure, DateTimeOffset now)
+    {
+        if (envelope is not { Message: ExecuteDispatch command, TenantId: { } tenantId }) return;
+
+        await using var session = runtime.Services.GetRequiredService<IDocumentStore>().LightweightSession(tenantId);
+        var stream = await session.Events.FetchForWriting<Dispatch>(command.DispatchId);
+        if (stream.Aggregate is not { } dispatch) return;
+        if (DispatchRecovery.ExecutorGaveUp(dispatch, failure.GetType().Name, now) is not { } deadLettered) return;
+
+        stream.AppendOne(deadLettered);
+        await session.SaveChangesAsync();
+    }
+}
+
+/// <summary><c>RaffsSync:Reconciler</c>: how often the reconciler looks, and how long a dispatch waits before it counts as stranded.</summary>
+public sealed record ReconcilerSettings(TimeSpan Interval, TimeSpan StaleAfter, int BatchSize = 500)
+{
+    public static ReconcilerSettings From(IConfiguration configuration) => new(
+        configuration.GetValue("RaffsSync:Reconciler:Interval", TimeSpan.FromSeconds(30)),
+        configuration.GetValue("RaffsSync:Reconciler:StaleAfter", TimeSpan.FromMinutes(1)));
+}
