@@ -131,7 +131,7 @@ public static class RunReplayJobHandler
                 routes[routeId] = route = await session.LoadAsync<Route>(routeId, cancellation);
             if (job.Mode == "current" && route is not { Enabled: true }) continue;
 
-            var stream = await session.ForTenant(found.TenantId).Events.FetchForExclusiveWriting<Dispatch>(found.Id, cancellation);
+            var stream = await DispatchCommandEndpoints.LockAsync(session, found, cancellation);
             if (stream.Aggregate is not { } dispatch || dispatch.RunStartedAt >= job.StartedAt) continue;
             if (DispatchCommands.Replay(dispatch, job.Mode, route?.CurrentVersion ?? dispatch.RouteVersion, job.Reason, now)
                 is not Decision.Append accept) continue;

@@ -77,6 +77,11 @@ public static class DispatchCommandEndpoints
     /// second replay or cancel of the same dispatch waits, then decides on what the first one did
     /// (409 <c>conflict</c>); an executor writing meanwhile makes the commit fail rather than interleave.
     /// </summary>
-    private static Task<IEventStream<Dispatch>> LockAsync(IDocumentSession session, Dispatch dispatch, CancellationToken cancellation) =>
-        session.ForTenant(dispatch.TenantId).Events.FetchForExclusiveWriting<Dispatch>(dispatch.Id, cancellation);
+    internal static async Task<IEventStream<Dispatch>> LockAsync(IDocumentSession session, Dispatch dispatch, CancellationToken cancellation)
+    {
+        // The transaction first, on the session itself: a location's session begun on its own would
+        // take the lock on a connection of its own, and the commit on another would wait for it forever.
+        await session.BeginTransactionAsync(cancellation);
+        return await session.ForTenant(dispatch.TenantId).Events.FetchForExclusiveWriting<Dispatch>(dispatch.Id, cancellation);
+    }
 }
