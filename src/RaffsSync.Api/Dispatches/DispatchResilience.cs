@@ -40,6 +40,11 @@ public static class DispatchResilience
         // The execute message: the same retries, and whatever still fails leaves a trace on the dispatch.
         opts.Policies.Add(new ExecuteDispatchFailures());
 
+        // Bulk replay jobs progress side by side (one long job does not hold the others back); the
+        // handler is safe for that: it locks each dispatch it replays.
+        opts.LocalQueueFor<RunReplayJob>().MaximumParallelMessages(
+            configuration.GetValue("RaffsSync:Execution:MaxParallelReplayJobs", 10));
+
         opts.Services.AddSingleton(ReconcilerSettings.From(configuration));
         opts.Services.AddHostedService<DispatchReconciler>();
     }

@@ -75,7 +75,7 @@ public sealed class ConcurrentReplayTests(AppFixture fixture) : ApiTest(fixture)
     {
         var (key, provider) = await ProviderAsync("racing-jobs");
         await using var _ = provider;
-        string[] tenants = [.. Enumerable.Range(0, 24).Select(i => (61 + i % 3).ToString())];
+        string[] tenants = [.. Enumerable.Range(0, 150).Select(i => (61 + i % 3).ToString())];
         var locations = await FailedDispatchesAsync(key, provider, "racing-jobs", tenants);
 
         // Every job covers all of them, or one location's share, or the failed ones of two locations.
