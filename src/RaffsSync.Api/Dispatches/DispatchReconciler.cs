@@ -80,7 +80,10 @@ public sealed class DispatchReconciler(
         }
     }
 
-    /// <summary>The dispatches among <paramref name="ids"/> that an execute message in Wolverine's storage still names.</summary>
+    /// <summary>
+    /// The dispatches among <paramref name="ids"/> that an execute message in Wolverine's storage still
+    /// names. A stored envelope is binary with the message's JSON inside: the id is looked for as bytes.
+    /// </summary>
     private async Task<HashSet<Guid>> WithLiveMessagesAsync(NpgsqlConnection connection, Guid[] ids, CancellationToken cancellation)
     {
         var schema = store.Options.DatabaseSchemaName;
@@ -88,9 +91,9 @@ public sealed class DispatchReconciler(
             select d.id from unnest(@ids) as d(id)
             where exists (select 1 from {schema}.wolverine_incoming_envelopes e
                           where e.message_type = @type and e.status in ('Incoming', 'Scheduled')
-                            and position(d.id::text in convert_from(e.body, 'UTF8')) > 0)
+                            and position(convert_to(d.id::text, 'UTF8') in e.body) > 0)
                or exists (select 1 from {schema}.wolverine_outgoing_envelopes o
-                          where o.message_type = @type and position(d.id::text in convert_from(o.body, 'UTF8')) > 0)
+                          where o.message_type = @type and position(convert_to(d.id::text, 'UTF8') in o.body) > 0)
             """, connection);
         command.Parameters.AddWithValue("ids", ids);
         command.Parameters.AddWithValue("type", typeof(ExecuteDispatch).ToMessageTypeName());

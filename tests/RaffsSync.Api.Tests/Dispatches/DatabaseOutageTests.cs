@@ -67,9 +67,10 @@ public sealed class DatabaseOutageTests
 
             await Eventually.UntilAsync(() => answers.Count(a => a.Status == 202) >= 60, "the load to get going");
             cluster.Stop();
+            var outage = Task.Delay(TimeSpan.FromSeconds(5));
             var accepted = answers.Count(a => a.Status == 202);
             await Eventually.UntilAsync(() => answers.Count(a => a.Status == 503) >= 10, "requests to meet the outage");
-            await Task.Delay(TimeSpan.FromSeconds(3));
+            await outage;
             cluster = LocalPostgresCluster.Start(options);
             await Eventually.UntilAsync(() => answers.Count(a => a.Status == 202) >= accepted + 60, "the load to go on once PostgreSQL is back");
             await stop.CancelAsync();
