@@ -69,7 +69,9 @@ public static class DispatchResilience
             foreach (var chain in chains.Where(c => c.MessageType == typeof(ExecuteDispatch)))
             {
                 RetryDatabaseFailures(chain).Then.ContinueWith(new DeadLetterDispatch());
-                chain.OnAnyException().ContinueWith(new DeadLetterDispatch());
+                // A cancellation is the host stopping mid-call: left to Wolverine, the next process recovers the attempt.
+                chain.OnException(e => e is not OperationCanceledException, "any failure but a cancellation")
+                    .ContinueWith(new DeadLetterDispatch());
             }
         }
     }
