@@ -60,4 +60,14 @@ public sealed class DispatchRecoveryTests
         Assert.Contains("NpgsqlException", deadLettered.Reason);
         Assert.Equal(DispatchStatus.DeadLettered, dispatch.Apply(deadLettered).Status);
     }
+
+    [Fact]
+    public void a_running_replay_job_that_gives_up_fails_with_the_cause_and_a_finished_one_stays_as_it_was()
+    {
+        var job = ReplayJob.Create(new ReplayJobStarted(Guid.NewGuid(), new DispatchFilter(null, [], [], [], null, null), "pinned", "why", T0));
+        var failed = job.Apply(job.GiveUp("NullReferenceException", T0)!);
+        Assert.Equal("failed", failed.Status);
+        Assert.Contains("NullReferenceException", failed.Failure);
+        Assert.Null(failed.GiveUp("NullReferenceException", T0));
+    }
 }

@@ -17,10 +17,10 @@ public sealed record RunReplayJob(Guid JobId);
 
 public sealed record ReplayJobView(
     Guid Id, string Status, string RouteVersion, string Reason, int Replayed, int Skipped, int Batches,
-    DateTimeOffset StartedAt, DateTimeOffset? FinishedAt)
+    DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string? Failure)
 {
     public static ReplayJobView From(ReplayJob job) =>
-        new(job.Id, job.Status, job.Mode, job.Reason, job.Replayed, job.Skipped, job.Batches, job.StartedAt, job.FinishedAt);
+        new(job.Id, job.Status, job.Mode, job.Reason, job.Replayed, job.Skipped, job.Batches, job.StartedAt, job.FinishedAt, job.Failure);
 }
 
 /// <summary>

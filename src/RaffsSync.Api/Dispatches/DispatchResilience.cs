@@ -38,7 +38,7 @@ public static class DispatchResilience
         RetryTransientFailures(opts);
 
         // The execute message: the same retries, and whatever still fails leaves a trace on the dispatch.
-        opts.Policies.Add(new ExecuteDispatchFailures());
+        opts.Policies.Add(new GiveUpVisibly());
 
         // Bulk replay jobs progress side by side (one long job does not hold the others back); the
         // handler is safe for that: it locks each dispatch it replays.
@@ -55,23 +55,31 @@ public static class DispatchResilience
     /// </summary>
     private static void RetryTransientFailures(WolverineOptions opts)
     {
-        opts.OnException<ConcurrencyException>().Or<StreamLockedException>()
-            .RetryWithCooldown(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(250),
-                TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1))
-            .Then.ScheduleRetry(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10));
+        RetryLostRaces(opts);
         RetryDatabaseFailures(opts);
     }
 
-    private sealed class ExecuteDispatchFailures : IHandlerPolicy
+    private static IAdditionalActions RetryLostRaces(IWithFailurePolicies policies) =>
+        policies.OnException<ConcurrencyException>().Or<StreamLockedException>()
+            .RetryWithCooldown(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(250),
+                TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1))
+            .Then.ScheduleRetry(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10));
+
+    private sealed class GiveUpVisibly : IHandlerPolicy
     {
         public void Apply(IReadOnlyList<HandlerChain> chains, GenerationRules rules, IServiceContainer container)
         {
-            foreach (var chain in chains.Where(c => c.MessageType == typeof(ExecuteDispatch)))
+            foreach (var chain in chains)
             {
-                RetryDatabaseFailures(chain).Then.ContinueWith(new DeadLetterDispatch());
-                // A cancellation is the host stopping mid-call: left to Wolverine, the next process recovers the attempt.
-                chain.OnException(e => e is not OperationCanceledException, "any failure but a cancellation")
-                    .ContinueWith(new DeadLetterDispatch());
+                IContinuationSource? giveUp = chain.MessageType == typeof(ExecuteDispatch) ? new DeadLetterDispatch()
+                    : chain.MessageType == typeof(RunReplayJob) ? new FailReplayJob()
+                    : null;
+                if (giveUp is null) continue;
+
+                if (chain.MessageType == typeof(RunReplayJob)) RetryLostRaces(chain).Then.ContinueWith(giveUp);
+                RetryDatabaseFailures(chain).Then.ContinueWith(giveUp);
+                // A cancellation is the host stopping mid-call: left to Wolverine, the next process picks the message up.
+                chain.OnException(e => e is not OperationCanceledException, "any failure but a cancellation").ContinueWith(giveUp);
             }
         }
     }
@@ -83,41 +91,70 @@ public static class DispatchResilience
 }
 
 /// <summary>
-/// The execute message goes to the dead letters: first the dispatch stops as dead-lettered with the
-/// cause, so its status is final and a replay can run it. Only the exception's type is recorded: its
-/// message could carry a request's details. If the database is still away, the reconciler catches
-/// the dispatch later.
+/// A message that still fails goes to the dead letters, but first what it was working on gets a
+/// final status with the cause (the exception's type only: its message could carry a request's
+/// details). If the database is still away, that record is lost: the reconciler catches the dispatch later.
 /// </summary>
-internal sealed class DeadLetterDispatch(Exception? exception = null) : IContinuationSource, IContinuation
+internal abstract class GiveUpContinuation(Exception? exception) : IContinuationSource, IContinuation
 {
-    public string Description => "Dead-letter the message and its dispatch";
+    public abstract string Description { get; }
 
-    public IContinuation Build(Exception ex, Envelope envelope) => new DeadLetterDispatch(ex);
+    public abstract IContinuation Build(Exception ex, Envelope envelope);
+
+    protected abstract Task RecordAsync(Envelope envelope, IDocumentStore store, string cause, DateTimeOffset now);
 
     public async ValueTask ExecuteAsync(IEnvelopeLifecycle lifecycle, IWolverineRuntime runtime, DateTimeOffset now, Activity? activity)
     {
         var failure = exception ?? new InvalidOperationException("unknown failure");
         try
         {
-            await RecordAsync(lifecycle.Envelope, runtime, failure, now);
+            if (lifecycle.Envelope is { } envelope)
+                await RecordAsync(envelope, runtime.Services.GetRequiredService<IDocumentStore>(), failure.GetType().Name, now);
         }
         catch (Exception e)
         {
-            runtime.Logger.LogWarning(e, "Could not record the dead letter on dispatch of envelope {EnvelopeId}; the reconciler will", lifecycle.Envelope?.Id);
+            runtime.Logger.LogWarning(e, "Could not record the failure of envelope {EnvelopeId}", lifecycle.Envelope?.Id);
         }
         await lifecycle.MoveToDeadLetterQueueAsync(failure);
     }
+}
 
-    private static async Task RecordAsync(Envelope? envelope, IWolverineRuntime runtime, Exception failure, DateTimeOffset now)
+/// <summary>The dispatch stops as dead-lettered, so its status is final and a replay can run it.</summary>
+internal sealed class DeadLetterDispatch(Exception? exception = null) : GiveUpContinuation(exception)
+{
+    public override string Description => "Dead-letter the message and its dispatch";
+
+    public override IContinuation Build(Exception ex, Envelope envelope) => new DeadLetterDispatch(ex);
+
+    protected override async Task RecordAsync(Envelope envelope, IDocumentStore store, string cause, DateTimeOffset now)
     {
         if (envelope is not { Message: ExecuteDispatch command, TenantId: { } tenantId }) return;
 
-        await using var session = runtime.Services.GetRequiredService<IDocumentStore>().LightweightSession(tenantId);
+        await using var session = store.LightweightSession(tenantId);
         var stream = await session.Events.FetchForWriting<Dispatch>(command.DispatchId);
-        if (stream.Aggregate is not { } dispatch) return;
-        if (DispatchRecovery.ExecutorGaveUp(dispatch, failure.GetType().Name, now) is not { } deadLettered) return;
+        if (stream.Aggregate is not { } dispatch || DispatchRecovery.ExecutorGaveUp(dispatch, cause, now) is not { } deadLettered) return;
 
         stream.AppendOne(deadLettered);
+        await session.SaveChangesAsync();
+    }
+}
+
+/// <summary>The bulk replay job fails with the cause: it does not stay running forever.</summary>
+internal sealed class FailReplayJob(Exception? exception = null) : GiveUpContinuation(exception)
+{
+    public override string Description => "Dead-letter the message and fail its replay job";
+
+    public override IContinuation Build(Exception ex, Envelope envelope) => new FailReplayJob(ex);
+
+    protected override async Task RecordAsync(Envelope envelope, IDocumentStore store, string cause, DateTimeOffset now)
+    {
+        if (envelope.Message is not RunReplayJob command) return;
+
+        await using var session = store.LightweightSession();
+        var stream = await session.Events.FetchForWriting<ReplayJob>(command.JobId);
+        if (stream.Aggregate?.GiveUp(cause, now) is not { } failed) return;
+
+        stream.AppendOne(failed);
         await session.SaveChangesAsync();
     }
 }

@@ -35,6 +35,7 @@ public static class AuditSummaries
         Add<ReplayJobProgressed>(e => $"Bulk replay progressed: {e.Replayed} replayed, {e.Skipped} skipped");
         Add<ReplayJobCompleted>(_ => "Bulk replay completed");
         Add<ReplayJobCancelled>(_ => "Bulk replay cancelled");
+        Add<ReplayJobFailed>(e => $"Bulk replay failed: {e.Reason}");
 
         // Registry
         Add<ProviderRegistered>(e => $"Provider {e.Key} registered ({e.Name}, auth {e.AuthKind})");

@@ -1,8 +1,11 @@
 using System.Text.Json;
 using Alba;
 using Marten;
+using Npgsql;
+using RaffsSync.Api.Dispatches;
 using RaffsSync.Api.Tests.Harness;
 using RaffsSync.Domain.Dispatches;
+using Wolverine;
 
 namespace RaffsSync.Api.Tests.Dispatches;
 
@@ -110,5 +113,41 @@ public sealed class ConcurrentReplayTests(AppFixture fixture) : ApiTest(fixture)
             Assert.Single((await StreamAsync(tenants[i], locations[i])).OfType<DispatchReplayRequested>());
         }
         Assert.Equal(2 * locations.Count, provider.Received.Count);
+    }
+
+    [Fact]
+    public async Task a_bulk_replay_job_whose_batch_keeps_failing_ends_failed_with_the_cause_instead_of_running_forever()
+    {
+        var key = await Fixture.CreateKeyAsync();
+        var id = Guid.CreateVersion7();
+        await using (var session = Fixture.Store.LightweightSession())
+        {
+            session.Events.StartStream<ReplayJob>(id, new ReplayJobStarted(id, new DispatchFilter(null, [], [], [], null, null),
+                "pinned", "broken filter", DateTimeOffset.UtcNow));
+            await session.SaveChangesAsync();
+        }
+        // A filter without its provider list, which no endpoint writes: every batch of this job throws.
+        await using (var connection = new NpgsqlConnection(Fixture.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var corrupt = new NpgsqlCommand(
+                """
+                update raffssync.mt_doc_replayjob
+                set data = jsonb_set(data, '{filter,providers}', 'null')
+                where id = @id
+                """, connection);
+            corrupt.Parameters.AddWithValue("id", id);
+            Assert.Equal(1, await corrupt.ExecuteNonQueryAsync());
+        }
+        await Host.MessageBus().PublishAsync(new RunReplayJob(id));
+
+        var job = default(JsonElement);
+        await Eventually.UntilAsync(async () =>
+        {
+            job = await Host.GetAsJson<JsonElement>($"/api/v1/dispatches/replay-jobs/{id}", key);
+            return job.GetProperty("status").GetString() != "running";
+        }, "the job to stop");
+        Assert.Equal("failed", job.GetProperty("status").GetString());
+        Assert.Contains("NullReferenceException", job.GetProperty("failure").GetString());
     }
 }
