@@ -73,6 +73,7 @@ builder.Host.UseWolverine(opts =>
     // Idempotency-Key: the first response is kept for 24 hours and replayed for the same request.
     opts.Durability.EnableDeduplicatedResponses = true;
     opts.Durability.DeduplicationWindow = TimeSpan.FromHours(24);
+    opts.AddDispatchResilience(builder.Configuration);
 });
 builder.Services.CritterStackDefaults(defaults =>
 {
@@ -91,6 +92,7 @@ builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(json =>
     json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
 });
 builder.Services.AddExceptionHandler<ConcurrencyConflicts>();
+builder.Services.AddExceptionHandler<DatabaseUnavailable>();
 builder.Services.AddExceptionHandler<ClientFaults>();
 builder.Services.AddApiProblemDetails();
 builder.Services.AddApiKeyAccess();

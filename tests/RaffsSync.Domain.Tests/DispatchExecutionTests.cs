@@ -27,6 +27,7 @@ public sealed class DispatchExecutionTests
         ProviderUnreachable x => d.Apply(x),
         DispatchAttemptInterrupted x => d.Apply(x),
         DispatchRetryScheduled x => d.Apply(x),
+        DispatchRequeued x => d.Apply(x),
         DispatchSucceeded x => d.Apply(x),
         DispatchFailed x => d.Apply(x),
         DispatchDeadLettered x => d.Apply(x),

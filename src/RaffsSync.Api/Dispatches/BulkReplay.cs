@@ -17,10 +17,10 @@ public sealed record RunReplayJob(Guid JobId);
 
 public sealed record ReplayJobView(
     Guid Id, string Status, string RouteVersion, string Reason, int Replayed, int Skipped, int Batches,
-    DateTimeOffset StartedAt, DateTimeOffset? FinishedAt)
+    DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string? Failure)
 {
     public static ReplayJobView From(ReplayJob job) =>
-        new(job.Id, job.Status, job.Mode, job.Reason, job.Replayed, job.Skipped, job.Batches, job.StartedAt, job.FinishedAt);
+        new(job.Id, job.Status, job.Mode, job.Reason, job.Replayed, job.Skipped, job.Batches, job.StartedAt, job.FinishedAt, job.Failure);
 }
 
 /// <summary>
@@ -88,6 +88,11 @@ public static class BulkReplayEndpoints
 /// <summary>
 /// One batch at a time: replays the next dispatches the job's filter selects (oldest first, only
 /// those whose current run began before the job), records progress, and queues the next batch.
+/// Jobs running at the same time over overlapping filters replay each dispatch once between them:
+/// every dispatch is locked and decided again as it stands (one another job or a single replay has
+/// just replayed began its run after this job started, and counts as skipped). A batch that loses a
+/// race or meets a database failure is rolled back whole and retried; the job's own stream is
+/// appended at the version read, so a batch never counts twice.
 /// </summary>
 public static class RunReplayJobHandler
 {
@@ -96,8 +101,8 @@ public static class RunReplayJobHandler
     public static async Task<OutgoingMessages> Handle(RunReplayJob command, IDocumentSession session, TimeProvider clock,
         CancellationToken cancellation)
     {
-        var job = await session.LoadAsync<ReplayJob>(command.JobId, cancellation);
-        if (job is not { IsRunning: true }) return [];
+        var jobStream = await session.Events.FetchForWriting<ReplayJob>(command.JobId, cancellation);
+        if (jobStream.Aggregate is not { IsRunning: true } job) return [];
 
         var query = DispatchQueries.Matching(session.Query<Dispatch>(), job.Filter, job.Filter.ReplayableStatuses)
             .Where(d => d.RunStartedAt < job.StartedAt);
@@ -106,34 +111,37 @@ public static class RunReplayJobHandler
             var seen = job.IdsAtResumePoint;
             query = query.Where(d => d.CreatedAt > after || (d.CreatedAt == after && !seen.Contains(d.Id)));
         }
-        var batch = await query.OrderBy(d => d.CreatedAt).Take(BatchSize).ToListAsync(cancellation);
+        var batch = await query.OrderBy(d => d.CreatedAt).ThenBy(d => d.Id).Take(BatchSize).ToListAsync(cancellation);
 
         var now = clock.GetUtcNow();
         if (batch.Count == 0)
         {
-            session.Events.Append(job.Id, new ReplayJobCompleted(job.Id, now));
+            jobStream.AppendOne(new ReplayJobCompleted(job.Id, now));
             return [];
         }
 
         var messages = new OutgoingMessages();
         var routes = new Dictionary<Guid, Route?>();
         var replayed = 0;
-        foreach (var dispatch in batch)
+        // Locked in one order (creation, then id) by every job, so two jobs never wait on each other in a circle.
+        foreach (var found in batch)
         {
-            var routeId = RegistryIds.Route(dispatch.Provider, dispatch.RouteKey);
+            var routeId = RegistryIds.Route(found.Provider, found.RouteKey);
             if (!routes.TryGetValue(routeId, out var route))
                 routes[routeId] = route = await session.LoadAsync<Route>(routeId, cancellation);
             if (job.Mode == "current" && route is not { Enabled: true }) continue;
 
+            var stream = await DispatchCommandEndpoints.LockAsync(session, found, cancellation);
+            if (stream.Aggregate is not { } dispatch || dispatch.RunStartedAt >= job.StartedAt) continue;
             if (DispatchCommands.Replay(dispatch, job.Mode, route?.CurrentVersion ?? dispatch.RouteVersion, job.Reason, now)
                 is not Decision.Append accept) continue;
 
-            session.ForTenant(dispatch.TenantId).Events.Append(dispatch.Id, accept.Events.ToArray());
+            stream.AppendMany(accept.Events.ToArray());
             messages.Add(new ExecuteDispatch(dispatch.Id, dispatch.Attempts + 1).WithTenantId(dispatch.TenantId));
             replayed++;
         }
 
-        session.Events.Append(job.Id, job.Progress(batch.Select(d => (d.CreatedAt, d.Id)).ToList(), replayed, batch.Count - replayed, now));
+        jobStream.AppendOne(job.Progress(batch.Select(d => (d.CreatedAt, d.Id)).ToList(), replayed, batch.Count - replayed, now));
         messages.Add(new RunReplayJob(job.Id)); // the next batch, or the completion when none is left
         return messages;
     }

@@ -1,4 +1,5 @@
 using Marten;
+using JasperFx.Events;
 using Microsoft.AspNetCore.Authorization;
 using RaffsSync.Api.Access;
 using RaffsSync.Api.Infrastructure.Http;
@@ -26,7 +27,7 @@ public static class DispatchCommandEndpoints
         HttpContext context, TimeProvider clock, CancellationToken cancellation)
     {
         // Another location's dispatch answers 404 before anything about the request is judged.
-        if (await DispatchAccess.FindAsync(session, id, Caller.From(context.User), cancellation) is not { } dispatch)
+        if (await DispatchAccess.FindAsync(session, id, Caller.From(context.User), cancellation) is not { } found)
             return (DispatchAccess.NotFound(id), []);
 
         var mode = command.RouteVersion ?? "pinned";
@@ -35,20 +36,21 @@ public static class DispatchCommandEndpoints
         if (string.IsNullOrWhiteSpace(command.Reason))
             return (ProblemResults.Validation([new("reason", "required", "say why, for the record")]), []);
 
-        var route = await session.LoadAsync<Route>(RegistryIds.Route(dispatch.Provider, dispatch.RouteKey), cancellation);
+        var route = await session.LoadAsync<Route>(RegistryIds.Route(found.Provider, found.RouteKey), cancellation);
         if (mode == "current" && route is not { Enabled: true })
             return (Results.Problem(ApiProblems.Create(422, "route_disabled",
-                $"Route '{dispatch.Provider}/{dispatch.RouteKey}' is not enabled; its current version cannot run.")), []);
+                $"Route '{found.Provider}/{found.RouteKey}' is not enabled; its current version cannot run.")), []);
 
+        var stream = await LockAsync(session, found, cancellation);
+        var dispatch = stream.Aggregate!;
         var decision = DispatchCommands.Replay(dispatch, mode, route?.CurrentVersion ?? dispatch.RouteVersion, command.Reason, clock.GetUtcNow());
         if (decision is Decision.Conflict conflict) return (ProblemResults.Conflict(conflict), []);
 
         var requested = (DispatchReplayRequested)((Decision.Append)decision).Events.Single();
-        await AppendAsync(session, dispatch, requested, cancellation);
-        var replayed = dispatch.Apply(requested);
+        stream.AppendOne(requested);
         var execute = new OutgoingMessages { new ExecuteDispatch(dispatch.Id, dispatch.Attempts + 1).WithTenantId(dispatch.TenantId) };
         context.Response.Headers.Location = ResourcePath.Of("dispatches", dispatch.Id);
-        return (Results.Json(DispatchView.From(replayed), statusCode: StatusCodes.Status202Accepted), execute);
+        return (Results.Json(DispatchView.From(dispatch.Apply(requested)), statusCode: StatusCodes.Status202Accepted), execute);
     }
 
     /// <summary>Cancels a dispatch that is waiting (accepted or between retries).</summary>
@@ -57,25 +59,29 @@ public static class DispatchCommandEndpoints
     public static async Task<IResult> Cancel(string id, CancelDispatch command, IDocumentSession session, HttpContext context,
         TimeProvider clock, CancellationToken cancellation)
     {
-        if (await DispatchAccess.FindAsync(session, id, Caller.From(context.User), cancellation) is not { } dispatch)
+        if (await DispatchAccess.FindAsync(session, id, Caller.From(context.User), cancellation) is not { } found)
             return DispatchAccess.NotFound(id);
 
+        var stream = await LockAsync(session, found, cancellation);
+        var dispatch = stream.Aggregate!;
         var decision = DispatchCommands.Cancel(dispatch, command.Reason ?? "cancelled by the caller", clock.GetUtcNow());
         if (decision is Decision.Conflict conflict) return ProblemResults.Conflict(conflict);
 
         var cancelled = (DispatchCancelled)((Decision.Append)decision).Events.Single();
-        await AppendAsync(session, dispatch, cancelled, cancellation);
+        stream.AppendOne(cancelled);
         return Results.Ok(DispatchView.From(dispatch.Apply(cancelled)));
     }
 
     /// <summary>
-    /// Appends to the dispatch's stream in its location, expecting the stream as it was read: an
-    /// executor writing at the same moment makes the commit fail with 409 rather than interleave.
+    /// The dispatch's stream in its location, locked until the commit and read after the lock: a
+    /// second replay or cancel of the same dispatch waits, then decides on what the first one did
+    /// (409 <c>conflict</c>); an executor writing meanwhile makes the commit fail rather than interleave.
     /// </summary>
-    private static async Task AppendAsync(IDocumentSession session, Dispatch dispatch, object @event, CancellationToken cancellation)
+    internal static async Task<IEventStream<Dispatch>> LockAsync(IDocumentSession session, Dispatch dispatch, CancellationToken cancellation)
     {
-        var tenant = session.ForTenant(dispatch.TenantId);
-        var state = await tenant.Events.FetchStreamStateAsync(dispatch.Id, cancellation);
-        tenant.Events.Append(dispatch.Id, state!.Version + 1, @event);
+        // The transaction first, on the session itself: a location's session begun on its own would
+        // take the lock on a connection of its own, and the commit on another would wait for it forever.
+        await session.BeginTransactionAsync(cancellation);
+        return await session.ForTenant(dispatch.TenantId).Events.FetchForExclusiveWriting<Dispatch>(dispatch.Id, cancellation);
     }
 }

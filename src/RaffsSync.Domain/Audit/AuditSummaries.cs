@@ -26,6 +26,7 @@ public static class AuditSummaries
         Add<DispatchReconciled>(e => $"Reconciled attempt {e.Attempt} with {e.LookupRouteKey}: " +
             (e.Happened switch { true => "it happened", false => "it did not happen", null => "still unknown" }));
         Add<DispatchAttemptInterrupted>(e => $"Attempt {e.Attempt} interrupted (no answer was recorded)");
+        Add<DispatchRequeued>(e => $"Attempt {e.Attempt} queued again by the reconciler: {e.Reason}");
         Add<DispatchReplayRequested>(e => $"Replay requested with route v{e.RouteVersion} ({e.Mode}): {e.Reason}");
         Add<DispatchCancelled>(e => $"Dispatch cancelled: {e.Reason}");
         Add<DispatchSucceeded>(e => $"Dispatch succeeded on attempt {e.Attempt}" + (e.Pages > 1 ? $" ({e.Pages} pages)" : ""));
@@ -34,6 +35,7 @@ public static class AuditSummaries
         Add<ReplayJobProgressed>(e => $"Bulk replay progressed: {e.Replayed} replayed, {e.Skipped} skipped");
         Add<ReplayJobCompleted>(_ => "Bulk replay completed");
         Add<ReplayJobCancelled>(_ => "Bulk replay cancelled");
+        Add<ReplayJobFailed>(e => $"Bulk replay failed: {e.Reason}");
 
         // Registry
         Add<ProviderRegistered>(e => $"Provider {e.Key} registered ({e.Name}, auth {e.AuthKind})");

@@ -62,6 +62,8 @@ public sealed record Dispatch
 
     public Dispatch Apply(DispatchReconciled e) => this with { UpdatedAt = e.At };
 
+    public Dispatch Apply(DispatchRequeued e) => this with { UpdatedAt = e.At };
+
     public Dispatch Apply(DispatchRetryScheduled e) => this with
     {
         Status = DispatchStatus.RetryScheduled,

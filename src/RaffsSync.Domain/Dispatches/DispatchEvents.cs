@@ -77,6 +77,12 @@ public sealed record DispatchReplayRequested(
     string Reason,
     DateTimeOffset RequestedAt);
 
+/// <summary>
+/// The reconciler found the dispatch waiting with no message left to move it on (one was lost to a
+/// database outage, say) and queued attempt <see cref="Attempt"/> again.
+/// </summary>
+public sealed record DispatchRequeued(Guid DispatchId, int Attempt, string Reason, DateTimeOffset At);
+
 /// <summary>Someone stopped a dispatch that had not finished; a scheduled retry will not run.</summary>
 public sealed record DispatchCancelled(Guid DispatchId, string Reason, DateTimeOffset CancelledAt);
 

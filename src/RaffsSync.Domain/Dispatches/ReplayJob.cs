@@ -33,6 +33,9 @@ public sealed record ReplayJobCompleted(Guid JobId, DateTimeOffset CompletedAt);
 
 public sealed record ReplayJobCancelled(Guid JobId, DateTimeOffset CancelledAt);
 
+/// <summary>A batch kept failing (not a lost race, which is retried): the job stops, having replayed what its counts say.</summary>
+public sealed record ReplayJobFailed(Guid JobId, string Reason, DateTimeOffset FailedAt);
+
 /// <summary>A bulk replay: a filter walked in batches of dispatches created before the job started, oldest first.</summary>
 public sealed record ReplayJob
 {
@@ -48,6 +51,7 @@ public sealed record ReplayJob
     public IReadOnlyList<Guid> IdsAtResumePoint { get; init; } = [];
     public DateTimeOffset StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
+    public string? Failure { get; init; }
 
     public bool IsRunning => Status == "running";
 
@@ -68,6 +72,12 @@ public sealed record ReplayJob
     public ReplayJob Apply(ReplayJobCompleted e) => this with { Status = "completed", FinishedAt = e.CompletedAt };
 
     public ReplayJob Apply(ReplayJobCancelled e) => this with { Status = "cancelled", FinishedAt = e.CancelledAt };
+
+    public ReplayJob Apply(ReplayJobFailed e) => this with { Status = "failed", FinishedAt = e.FailedAt, Failure = e.Reason };
+
+    /// <summary>The handler of a batch gave up: a running job fails with the cause, so its status is final.</summary>
+    public ReplayJobFailed? GiveUp(string cause, DateTimeOffset now) =>
+        IsRunning ? new ReplayJobFailed(Id, $"A batch kept failing ({cause}); the job stopped.", now) : null;
 
     /// <summary>Where the next batch starts, given the dispatches (creation time, id) this batch covered.</summary>
     public ReplayJobProgressed Progress(IReadOnlyList<(DateTimeOffset CreatedAt, Guid Id)> batch, int replayed, int skipped, DateTimeOffset now)

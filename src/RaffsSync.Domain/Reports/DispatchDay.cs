@@ -23,6 +23,8 @@ public sealed record DispatchDay
     public int Attempts { get; init; }
     public int Retries { get; init; }
     public int Replays { get; init; }
+    /// <summary>Dispatches the reconciler had to queue again (their message was lost).</summary>
+    public int Requeues { get; init; }
 
     /// <summary>Latencies of provider answers, bucketed by <see cref="LatencyHistogram"/>.</summary>
     public long[] LatencyBuckets { get; init; } = LatencyHistogram.Empty();
@@ -41,6 +43,7 @@ public sealed record DispatchDay
     public DispatchDay Apply(DispatchAttemptStarted _) => this with { Attempts = Attempts + 1 };
     public DispatchDay Apply(ProviderResponded e) => this with { LatencyBuckets = LatencyHistogram.Add(LatencyBuckets, e.LatencyMs) };
     public DispatchDay Apply(DispatchRetryScheduled _) => this with { Retries = Retries + 1 };
+    public DispatchDay Apply(DispatchRequeued _) => this with { Requeues = Requeues + 1 };
     public DispatchDay Apply(DispatchReplayRequested _) => this with { Replays = Replays + 1 };
     public DispatchDay Apply(DispatchSucceeded _) => this with { Succeeded = Succeeded + 1 };
     public DispatchDay Apply(DispatchFailed _) => this with { Failed = Failed + 1 };

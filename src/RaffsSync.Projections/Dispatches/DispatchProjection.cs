@@ -12,6 +12,7 @@ public partial class DispatchProjection : SingleStreamProjection<Dispatch, Guid>
     public Dispatch Apply(ProviderUnreachable e, Dispatch dispatch) => dispatch.Apply(e);
     public Dispatch Apply(DispatchAttemptInterrupted e, Dispatch dispatch) => dispatch.Apply(e);
     public Dispatch Apply(DispatchReconciled e, Dispatch dispatch) => dispatch.Apply(e);
+    public Dispatch Apply(DispatchRequeued e, Dispatch dispatch) => dispatch.Apply(e);
     public Dispatch Apply(DispatchRetryScheduled e, Dispatch dispatch) => dispatch.Apply(e);
     public Dispatch Apply(DispatchReplayRequested e, Dispatch dispatch) => dispatch.Apply(e);
     public Dispatch Apply(DispatchCancelled e, Dispatch dispatch) => dispatch.Apply(e);

@@ -9,4 +9,5 @@ public partial class ReplayJobProjection : SingleStreamProjection<ReplayJob, Gui
     public ReplayJob Apply(ReplayJobProgressed e, ReplayJob job) => job.Apply(e);
     public ReplayJob Apply(ReplayJobCompleted e, ReplayJob job) => job.Apply(e);
     public ReplayJob Apply(ReplayJobCancelled e, ReplayJob job) => job.Apply(e);
+    public ReplayJob Apply(ReplayJobFailed e, ReplayJob job) => job.Apply(e);
 }

@@ -41,6 +41,7 @@ public partial class DispatchDayProjection : MultiStreamProjection<DispatchDay, 
     public DispatchDay Apply(DispatchAttemptStarted e, DispatchDay day) => day.Apply(e);
     public DispatchDay Apply(ProviderResponded e, DispatchDay day) => day.Apply(e);
     public DispatchDay Apply(DispatchRetryScheduled e, DispatchDay day) => day.Apply(e);
+    public DispatchDay Apply(DispatchRequeued e, DispatchDay day) => day.Apply(e);
     public DispatchDay Apply(DispatchReplayRequested e, DispatchDay day) => day.Apply(e);
     public DispatchDay Apply(DispatchSucceeded e, DispatchDay day) => day.Apply(e);
     public DispatchDay Apply(DispatchFailed e, DispatchDay day) => day.Apply(e);

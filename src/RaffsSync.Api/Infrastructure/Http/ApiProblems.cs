@@ -29,7 +29,7 @@ public static partial class ApiProblems
         [422] = ("unprocessable", "Unprocessable request"),
         [429] = ("rate_limited", "Too many requests"),
         [500] = ("internal_error", "Internal server error"),
-        [503] = ("unavailable", "Service unavailable")
+        [503] = ("database_unavailable", "Database unavailable")
     };
 
     public static ProblemDetails Create(int status, string code, string message, params ProblemDetail[] details) => new()

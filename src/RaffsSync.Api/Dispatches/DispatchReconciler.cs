@@ -1,0 +1,128 @@
+using JasperFx.Core;
+using Marten;
+using Npgsql;
+using RaffsSync.Domain.Dispatches;
+using Wolverine;
+using Wolverine.Util;
+
+namespace RaffsSync.Api.Dispatches;
+
+/// <summary>Queue a stranded dispatch again, if it still is exactly as the reconciler saw it.</summary>
+public sealed record RequeueDispatch(Guid DispatchId, DateTimeOffset SeenUpdatedAt);
+
+/// <summary>
+/// Every <see cref="ReconcilerSettings.Interval"/>, on one node at a time (a PostgreSQL advisory
+/// lock), finds the dispatches waiting longer than <see cref="ReconcilerSettings.StaleAfter"/>
+/// (accepted, a retry past due, an attempt in progress) that no execute message will move on: none
+/// in Wolverine's inbox, incoming or scheduled. Each is queued again with
+/// <see cref="DispatchRequeued"/> recording why. A dispatch with a live message is left alone: a
+/// second message would count the attempt in flight as interrupted and call the provider again.
+/// </summary>
+public sealed class DispatchReconciler(
+    IDocumentStore store,
+    NpgsqlDataSource dataSource,
+    IServiceScopeFactory scopes,
+    ReconcilerSettings settings,
+    TimeProvider clock,
+    ILogger<DispatchReconciler> logger) : BackgroundService
+{
+    /// <summary>The advisory lock that elects the one node reconciling (any number unused elsewhere).</summary>
+    public const long LockId = 0x5261_6666_5265_6331; // "RaffRec1"
+
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(settings.Interval, clock);
+        while (await timer.WaitForNextTickAsync(stopping))
+        {
+            try
+            {
+                await ReconcileAsync(stopping);
+            }
+            catch (Exception e) when (!stopping.IsCancellationRequested)
+            {
+                // The database is away, most likely: the next tick tries again.
+                logger.LogWarning(e, "Reconciling waiting dispatches failed; trying again in {Interval}", settings.Interval);
+            }
+        }
+    }
+
+    /// <summary>One pass; the number of dispatches queued again (0 when another node holds the lock).</summary>
+    public async Task<int> ReconcileAsync(CancellationToken cancellation)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellation);
+        if (!await ScalarAsync<bool>(connection, "select pg_try_advisory_lock(@id)", cancellation, ("id", LockId))) return 0;
+        try
+        {
+            var now = clock.GetUtcNow();
+            var cutoff = now - settings.StaleAfter;
+            await using var query = store.QuerySession();
+            var waiting = await query.Query<Dispatch>()
+                .Where(d => d.AnyTenant() && DispatchRecovery.Waiting.Contains(d.Status) && d.UpdatedAt <= cutoff)
+                .OrderBy(d => d.UpdatedAt).Take(settings.BatchSize).ToListAsync(cancellation);
+            var stranded = waiting.Where(d => DispatchRecovery.Requeue(d, now, settings.StaleAfter) is not null).ToList();
+            if (stranded.Count == 0) return 0;
+
+            var live = await WithLiveMessagesAsync(connection, stranded.Select(d => d.Id).ToArray(), cancellation);
+            var requeued = 0;
+            await using var scope = scopes.CreateAsyncScope();
+            var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
+            foreach (var dispatch in stranded.Where(d => !live.Contains(d.Id)))
+            {
+                await bus.InvokeForTenantAsync(dispatch.TenantId, new RequeueDispatch(dispatch.Id, dispatch.UpdatedAt), cancellation);
+                requeued++;
+            }
+            if (requeued > 0) logger.LogWarning("Queued {Count} stranded dispatch(es) again", requeued);
+            return requeued;
+        }
+        finally
+        {
+            await ScalarAsync<bool>(connection, "select pg_advisory_unlock(@id)", CancellationToken.None, ("id", LockId));
+        }
+    }
+
+    /// <summary>
+    /// The dispatches among <paramref name="ids"/> that an execute message in Wolverine's storage still
+    /// names. A stored envelope is binary with the message's JSON inside: the id is looked for as bytes.
+    /// </summary>
+    private async Task<HashSet<Guid>> WithLiveMessagesAsync(NpgsqlConnection connection, Guid[] ids, CancellationToken cancellation)
+    {
+        var schema = store.Options.DatabaseSchemaName;
+        await using var command = new NpgsqlCommand($"""
+            select d.id from unnest(@ids) as d(id)
+            where exists (select 1 from {schema}.wolverine_incoming_envelopes e
+                          where e.message_type = @type and e.status in ('Incoming', 'Scheduled')
+                            and position(convert_to(d.id::text, 'UTF8') in e.body) > 0)
+               or exists (select 1 from {schema}.wolverine_outgoing_envelopes o
+                          where o.message_type = @type and position(convert_to(d.id::text, 'UTF8') in o.body) > 0)
+            """, connection);
+        command.Parameters.AddWithValue("ids", ids);
+        command.Parameters.AddWithValue("type", typeof(ExecuteDispatch).ToMessageTypeName());
+        var live = new HashSet<Guid>();
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation)) live.Add(reader.GetGuid(0));
+        return live;
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellation,
+        params (string Name, object Value)[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        return (T)(await command.ExecuteScalarAsync(cancellation))!;
+    }
+}
+
+public static class RequeueDispatchHandler
+{
+    /// <summary>Decides again on the stream as it is now (it may have moved on since the reconciler looked), and appends at that version.</summary>
+    public static async Task<OutgoingMessages> Handle(RequeueDispatch command, IDocumentSession session, ReconcilerSettings settings,
+        TimeProvider clock, CancellationToken cancellation)
+    {
+        var stream = await session.Events.FetchForWriting<Dispatch>(command.DispatchId, cancellation);
+        if (stream.Aggregate is not { } dispatch || dispatch.UpdatedAt != command.SeenUpdatedAt) return [];
+        if (DispatchRecovery.Requeue(dispatch, clock.GetUtcNow(), settings.StaleAfter) is not { } requeued) return [];
+
+        stream.AppendOne(requeued);
+        return [new ExecuteDispatch(dispatch.Id, requeued.Attempt).WithTenantId(dispatch.TenantId)];
+    }
+}
