@@ -88,7 +88,8 @@ builder.Services.AddWolverineHttp();
 builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(json =>
 {
     json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-    json.SerializerOptions.MaxDepth = 64; // deeper request bodies are refused as invalid JSON
+    // Readers nest stored bodies a few levels deeper than the 32 the input guard accepts (InputGuard).
+    json.SerializerOptions.MaxDepth = 64;
     json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
 });
 builder.Services.AddExceptionHandler<ConcurrencyConflicts>();
