@@ -65,9 +65,11 @@ public sealed class DispatchReconciler(
             var live = await WithLiveMessagesAsync(connection, stranded.Select(d => d.Id).ToArray(), cancellation);
             var requeued = 0;
             await using var scope = scopes.CreateAsyncScope();
-            var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
+            var bus = scope.ServiceProvider.GetRequiredService<IMessageContext>();
             foreach (var dispatch in stranded.Where(d => !live.Contains(d.Id)))
             {
+                // No request caused this: the reconciler's own id names the pass in the dispatch's timeline and the audit log.
+                bus.CorrelationId = $"reconciler:{now:yyyyMMddTHHmmssZ}";
                 await bus.InvokeForTenantAsync(dispatch.TenantId, new RequeueDispatch(dispatch.Id, dispatch.UpdatedAt), cancellation);
                 requeued++;
             }

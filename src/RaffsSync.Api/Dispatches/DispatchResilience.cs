@@ -103,6 +103,13 @@ internal abstract class GiveUpContinuation(Exception? exception) : IContinuation
 
     protected abstract Task RecordAsync(Envelope envelope, IDocumentStore store, string cause, DateTimeOffset now);
 
+    /// <summary>The record carries the request id the message carried, like every other event of that request.</summary>
+    protected static void FollowEnvelope(IDocumentSession session, Envelope envelope)
+    {
+        session.CorrelationId = envelope.CorrelationId;
+        session.CausationId = envelope.Id.ToString();
+    }
+
     public async ValueTask ExecuteAsync(IEnvelopeLifecycle lifecycle, IWolverineRuntime runtime, DateTimeOffset now, Activity? activity)
     {
         var failure = exception ?? new InvalidOperationException("unknown failure");
@@ -131,6 +138,7 @@ internal sealed class DeadLetterDispatch(Exception? exception = null) : GiveUpCo
         if (envelope is not { Message: ExecuteDispatch command, TenantId: { } tenantId }) return;
 
         await using var session = store.LightweightSession(tenantId);
+        FollowEnvelope(session, envelope);
         var stream = await session.Events.FetchForWriting<Dispatch>(command.DispatchId);
         if (stream.Aggregate is not { } dispatch || DispatchRecovery.ExecutorGaveUp(dispatch, cause, now) is not { } deadLettered) return;
 
@@ -151,6 +159,7 @@ internal sealed class FailReplayJob(Exception? exception = null) : GiveUpContinu
         if (envelope.Message is not RunReplayJob command) return;
 
         await using var session = store.LightweightSession();
+        FollowEnvelope(session, envelope);
         var stream = await session.Events.FetchForWriting<ReplayJob>(command.JobId);
         if (stream.Aggregate?.GiveUp(cause, now) is not { } failed) return;
 

@@ -14,6 +14,15 @@ public static class Database
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
+    public static async Task<string> TextAsync(this AppFixture fixture, string sql, params object[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var p in parameters) command.Parameters.Add(new NpgsqlParameter { Value = p });
+        return Convert.ToString(await command.ExecuteScalarAsync()) ?? "";
+    }
+
     public static async Task ExecuteAsync(this AppFixture fixture, string sql)
     {
         await using var connection = new NpgsqlConnection(fixture.ConnectionString);

@@ -134,6 +134,17 @@ public sealed class HostileInputTests(AppFixture fixture) : ApiTest(fixture)
         var atLimit = await Host.Scenario(PostDispatch(key,
             new { tenant_id = new string('9', IdentifierLimits.Id + 1), provider = "sandbox", route_key = "orders.push", payload = new { } }));
         await atLimit.ShouldBeProblemAsync(400, "validation_failed");
+        foreach (var (method, url, body) in new[]
+                 {
+                     ("POST", $"/api/v1/locations/{new string('t', IdentifierLimits.Id + 1)}/connections",
+                         """{"provider":"sandbox","environment":"sandbox","credentials":{}}"""),
+                     ("PUT", $"/api/v1/providers/sandbox/routes/{new string('r', IdentifierLimits.Key + 1)}", """{"kind":"http","request":{"method":"GET","path":"/x"}}""")
+                 })
+        {
+            var inPath = await RawAsync(key, method, url, body);
+            var pathProblem = await inPath.ShouldBeProblemAsync(400, "validation_failed");
+            Assert.Equal("too_long", pathProblem.GetProperty("details")[0].GetProperty("issue").GetString());
+        }
         Assert.Equal(before, await AllEventsAsync(Fixture));
     }
 

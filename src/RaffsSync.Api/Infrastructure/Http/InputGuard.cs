@@ -33,6 +33,9 @@ public static class InputGuard
     {
         if (request.Path.Value?.Contains('\0') == true)
             return Invalid(new FieldError("path", "nul_character", "the path may not contain %00"));
+        foreach (var (name, value) in request.RouteValues)
+            if (value is string text && IdentifierLimits.CheckTopLevel(JsonNamingPolicy.SnakeCaseLower.ConvertName(name), text) is { } badSegment)
+                return Invalid(badSegment);
         foreach (var (name, values) in request.Query)
         {
             var field = $"query.{name}";
