@@ -77,7 +77,9 @@ public sealed class LocalPostgresCluster
     {
         try
         {
+            // As PostgreSQL binds: SO_REUSEADDR, so connections of a cluster stopped a moment ago (TIME_WAIT) do not count.
             using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            probe.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             probe.Bind(new IPEndPoint(IPAddress.Loopback, port));
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
