@@ -11,6 +11,7 @@ using RaffsSync.Api.Audit;
 using RaffsSync.Api.Connections;
 using RaffsSync.Api.Dispatches;
 using RaffsSync.Api.Health;
+using RaffsSync.Api.Infrastructure.Hosting;
 using RaffsSync.Api.Infrastructure.Http;
 using RaffsSync.Api.Infrastructure.OpenApi;
 using RaffsSync.Api.Infrastructure.Postgres;
@@ -25,6 +26,8 @@ using Wolverine.Http;
 using Wolverine.Marten;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.ListenOnDefaultAddressUnlessConfigured();
+builder.KeepLogsOffStandardOutputForCommands(args);
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<DatabaseConnection>();
@@ -109,7 +112,7 @@ builder.Services.AddSingleton<ProviderGateway>();
 builder.Services.AddSingleton<SelfAddress>();
 builder.Services.AddSingleton<ProviderRequestBuilder>();
 builder.Services.AddSingleton<SecretVault>();
-builder.Services.AddHostedService<SecretsCheck>();
+SecretsCheck.AddTo(builder.Services);
 builder.Services.AddSingleton<OAuthTokens>();
 builder.Services.AddMemoryCache();
 builder.Services.AddTransient<BuiltInRegistry>();
@@ -134,6 +137,6 @@ app.MapRaffsSyncHealth();
 app.MapSandboxProvider();
 app.MapWolverineEndpoints(opts => opts.AddPolicy<RequestIdCorrelationPolicy>());
 
-return await app.RunJasperFxCommands(args);
+return await app.RunCommandsQuietly(args);
 
 public partial class Program;

@@ -9,8 +9,9 @@ namespace RaffsSync.Api.Connections;
 /// <summary>
 /// Encrypts connection credentials at rest (AES-256-GCM, bound to the connection id) and
 /// fingerprints them (HMAC-SHA256), both with keys derived from <c>RaffsSync:Secrets:Key</c>
-/// (32 random bytes, base64). On the local development cluster a key is generated into
-/// <c>.local/secrets.key</c>; anywhere else the key must be configured.
+/// (32 random bytes, base64). On the local development cluster (Development, or
+/// <c>RaffsSync:LocalPostgres:Enabled</c>) a key is generated into <c>.local/secrets.key</c>; anywhere
+/// else the key must be configured.
 /// </summary>
 public sealed class SecretVault(IConfiguration configuration, DatabaseConnection database)
 {
@@ -69,7 +70,8 @@ public sealed class SecretVault(IConfiguration configuration, DatabaseConnection
         if (database.LocalDirectory is null)
             throw new InvalidOperationException(
                 $"{ConfigurationKey} is not configured. Set it (environment: RaffsSync__Secrets__Key) to 32 random bytes in base64, " +
-                "for example the output of 'openssl rand -base64 32', and keep it: stored credentials cannot be read without it.");
+                "for example the output of 'openssl rand -base64 32', and keep it: stored credentials cannot be read without it. " +
+                "(A key is generated into .local/secrets.key only for the local development cluster.)");
 
         var file = Path.Combine(Path.GetDirectoryName(database.LocalDirectory)!, "secrets.key");
         if (!File.Exists(file)) File.WriteAllText(file, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));

@@ -6,6 +6,10 @@ namespace RaffsSync.Api.Connections;
 /// </summary>
 public sealed class SecretsCheck(SecretVault vault) : IHostedService
 {
+    /// <summary>Registers the check ahead of every other hosted service, so nothing is migrated or started without a key.</summary>
+    public static void AddTo(IServiceCollection services) =>
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, SecretsCheck>());
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _ = vault.DeriveKey("raffssync/start-up-check");

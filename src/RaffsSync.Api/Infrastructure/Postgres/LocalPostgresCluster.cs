@@ -46,17 +46,61 @@ public sealed class LocalPostgresCluster
     public static LocalPostgresCluster Start(LocalPostgresOptions options)
     {
         var cluster = new LocalPostgresCluster(PostgresBinaries.FindDirectory(), options.RootDirectory, options.Port);
-        cluster.Initialise(options.RootDirectory);
-
         if (cluster.TryReuseRunningServer()) return cluster;
+
+        EnsurePortIsFree(options.Port);
+        cluster.Initialise(options.RootDirectory);
 
         var settings = $"-p {options.Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=300";
         if (!options.Durable) settings += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
 
-        cluster.Run("pg_ctl", "-D", cluster._dataDirectory, "-l", Path.Combine(options.RootDirectory, "postgres.log"),
-            "-w", "-t", "60", "-o", settings, "start");
+        var log = Path.Combine(options.RootDirectory, "postgres.log");
+        var (exitCode, output) = cluster.Execute(cluster.ServerProgram("pg_ctl"),
+            ["-D", cluster._dataDirectory, "-l", log, "-w", "-t", "60", "-o", settings, "start"]);
+        if (exitCode != 0)
+            throw new InvalidOperationException(
+                $"The local PostgreSQL cluster in {options.RootDirectory} did not start on port {options.Port}: {output}{Environment.NewLine}" +
+                $"Server log ({log}):{Environment.NewLine}{LastLines(log, 15)}{Environment.NewLine}" +
+                $"If the port is taken, set {PortSetting} to a free port.");
         cluster.StartedHere = true;
         return cluster;
+    }
+
+    /// <summary>The setting that moves the local cluster, named in the errors a taken port causes.</summary>
+    public const string PortSetting = "RaffsSync__LocalPostgres__Port";
+
+    /// <summary>
+    /// pg_ctl only says "could not start server" when another program holds the port; find that out
+    /// first and say which port and which setting.
+    /// </summary>
+    private static void EnsurePortIsFree(int port)
+    {
+        try
+        {
+            // As PostgreSQL binds: SO_REUSEADDR, so connections of a cluster stopped a moment ago (TIME_WAIT) do not count.
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            probe.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            probe.Bind(new IPEndPoint(IPAddress.Loopback, port));
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
+        {
+            throw new InvalidOperationException(
+                $"Port {port} on 127.0.0.1 is already in use, so the local PostgreSQL cluster cannot start on it. " +
+                $"Set {PortSetting} to a free port (for example {PortSetting}=54330), stop the program listening on {port}, " +
+                "or set ConnectionStrings__Postgres to use an existing PostgreSQL server.");
+        }
+    }
+
+    private static string LastLines(string file, int count)
+    {
+        try
+        {
+            return File.Exists(file) ? string.Join(Environment.NewLine, File.ReadLines(file).TakeLast(count)) : "(none written)";
+        }
+        catch (IOException e)
+        {
+            return $"(unreadable: {e.Message})";
+        }
     }
 
     public void Stop()
