@@ -135,7 +135,11 @@ app.MapOpenApi("/openapi/{documentName}.json");
 app.MapScalarApiReference("/docs", options => options.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
 app.MapRaffsSyncHealth();
 app.MapSandboxProvider();
-app.MapWolverineEndpoints(opts => opts.AddPolicy<RequestIdCorrelationPolicy>());
+app.MapWolverineEndpoints(opts =>
+{
+    opts.AddPolicy<RequestIdCorrelationPolicy>();
+    opts.AddParameterHandlingStrategy<CallerParameter>();
+});
 
 return await app.RunCommandsQuietly(args);
 

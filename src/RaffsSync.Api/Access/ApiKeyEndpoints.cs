@@ -51,9 +51,8 @@ public static class ApiKeyEndpoints
     /// <summary>Lists API keys: prefix, scopes, class, created, last used; never secrets.</summary>
     [Authorize(Policy = Scopes.AccessWrite)]
     [WolverineGet("/api/v1/api-keys")]
-    public static async Task<IResult> List(IQuerySession session, HttpContext context, CancellationToken cancellation)
+    public static async Task<IResult> List(IQuerySession session, Caller caller, HttpContext context, CancellationToken cancellation)
     {
-        var caller = Caller.From(context.User);
         var page = PageRequest.From(context.Request);
         IQueryable<ApiKey> query = session.Query<ApiKey>().Stats(out var stats);
         if (caller.Class != CallerClass.Internal)
