@@ -16,7 +16,7 @@ ASPNETCORE_ENVIRONMENT=Development \
 RaffsSync__LocalPostgres__Directory="$work/postgres" \
 RaffsSync__LocalPostgres__Port=$PGPORT \
 Logging__LogLevel__Default=Warning \
-RaffsSync__RateLimits__Customer__Limit=0 RaffsSync__RateLimits__Customer__PerSecond=0 \
+RaffsSync__RateLimits__Customer__Limit=0 RaffsSync__RateLimits__Customer__PerSecond=0 RaffsSync__RateLimits__Internal__Limit=0 \
   dotnet src/RaffsSync.Api/bin/Release/net10.0/RaffsSync.Api.dll --urls "http://127.0.0.1:$PORT" >"$work/api.log" 2>&1 &
 api=$!
 trap 'kill $api 2>/dev/null; wait $api 2>/dev/null; rm -rf "$work"' EXIT

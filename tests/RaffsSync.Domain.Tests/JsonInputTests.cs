@@ -54,6 +54,28 @@ public sealed class JsonInputTests
         Assert.Equal(issue, problem.Error.Issue);
     }
 
+    [Theory]
+    [InlineData("1e131072", "number_out_of_range")]
+    [InlineData("1e-20000", "number_out_of_range")]
+    [InlineData("-1E+65", "number_out_of_range")]
+    [InlineData("1e1000000000", "number_out_of_range")]
+    [InlineData("12345678901234567890123456789012345678901234567890123456789012345", "number_too_long")]
+    public void numbers_postgresql_would_overflow_or_blow_up_are_refused(string number, string issue)
+    {
+        var problem = Check($$$"""{"payload": {"n": [1, {{{number}}}]}}""")!;
+        Assert.Equal("payload.n[1]", problem.Error.Field);
+        Assert.Equal(issue, problem.Error.Issue);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-0")]
+    [InlineData("1e64")]
+    [InlineData("2.5E-064")]
+    [InlineData("1e+0")]
+    [InlineData("1234567890.123456789")]
+    public void ordinary_numbers_pass(string number) => Assert.Null(Check($$"""{"n": {{number}}}"""));
+
     [Fact]
     public void invalid_utf8_bytes_in_a_string_are_invalid_unicode()
     {

@@ -7,7 +7,7 @@ namespace RaffsSync.Api.Access;
 
 /// <summary>
 /// In development on the local cluster, prints a ready internal sandbox key at start. The secret is
-/// kept in the git-ignored <c>.local/demo-key.txt</c> beside the database, so restarts reuse it.
+/// kept in the local cluster's git-ignored directory (<c>.local/postgres/demo-key.txt</c> by default), so restarts reuse it.
 /// </summary>
 public sealed class DevelopmentDemoKey(
     IDocumentStore store, DatabaseConnection database, IConfiguration configuration, TimeProvider clock,
@@ -19,7 +19,7 @@ public sealed class DevelopmentDemoKey(
         if (!database.IsLocalCluster) return;
 
         var file = configuration["RaffsSync:DemoKeyFile"]
-            ?? Path.Combine(Path.GetDirectoryName(database.LocalDirectory!)!, "demo-key.txt");
+            ?? LocalFiles.PathFor(database.LocalDirectory!, "demo-key.txt");
 
         var secret = File.Exists(file) ? (await File.ReadAllTextAsync(file, cancellationToken)).Trim() : null;
         if (secret is null || !await IsActive(secret, cancellationToken))
@@ -27,8 +27,7 @@ public sealed class DevelopmentDemoKey(
             secret = await ApiKeyStore.CreateAsync(store,
                 new ApiKeyRequest("development demo", ProviderEnvironment.Sandbox, CallerClass.Internal, Scopes.All, null, []),
                 clock, cancellationToken);
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
-            await File.WriteAllTextAsync(file, secret, cancellationToken);
+            LocalFiles.WritePrivate(file, secret);
         }
 
         // Deliberately printed: this is a local, development-only sandbox key for the walk-through.

@@ -71,10 +71,10 @@ public sealed class SecretVault(IConfiguration configuration, DatabaseConnection
             throw new InvalidOperationException(
                 $"{ConfigurationKey} is not configured. Set it (environment: RaffsSync__Secrets__Key) to 32 random bytes in base64, " +
                 "for example the output of 'openssl rand -base64 32', and keep it: stored credentials cannot be read without it. " +
-                "(A key is generated into .local/secrets.key only for the local development cluster.)");
+                "(A key is generated into the local cluster's directory only for the local development cluster.)");
 
-        var file = Path.Combine(Path.GetDirectoryName(database.LocalDirectory)!, "secrets.key");
-        if (!File.Exists(file)) File.WriteAllText(file, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        var file = LocalFiles.PathFor(database.LocalDirectory, "secrets.key");
+        if (!File.Exists(file)) LocalFiles.WritePrivate(file, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         return Decode(File.ReadAllText(file).Trim());
     }
 

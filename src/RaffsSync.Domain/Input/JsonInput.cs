@@ -11,12 +11,19 @@ public sealed record JsonInputProblem(bool Unparseable, FieldError Error);
 /// reader cannot read back is ever stored: it parses; it is an object; it nests at most
 /// <see cref="MaxDepth"/> levels (every reader of stored events and audit entries nests them a few
 /// levels deeper and reads 64); no string or property name holds a NUL (PostgreSQL refuses it) or
-/// invalid Unicode such as a lone surrogate; and the identifier fields named in
+/// invalid Unicode such as a lone surrogate; numbers stay within <see cref="MaxNumberLength"/> and
+/// <see cref="MaxExponent"/>; and the identifier fields named in
 /// <see cref="IdentifierLimits"/> stay within their documented lengths.
 /// </summary>
 public static class JsonInput
 {
     public const int MaxDepth = 32;
+
+    /// <summary>
+    /// PostgreSQL stores JSON numbers exactly: <c>1e131072</c> overflows its numeric type (a 500 once), and
+    /// <c>1e100000</c> is stored, read and sent on as 100,000 digits. Numbers stay within these bounds.
+    /// </summary>
+    public const int MaxNumberLength = 64, MaxExponent = 64;
 
     public static JsonInputProblem? Check(ReadOnlySpan<byte> utf8)
     {
@@ -59,6 +66,13 @@ public static class JsonInput
                         property = null;
                         Advance(indices);
                         break;
+                    case JsonTokenType.Number:
+                        if (NumberProblem(reader.ValueSpan) is { } issue)
+                            return new JsonInputProblem(false, new FieldError(PathOf(path, Step(property, indices)), issue,
+                                $"a number of at most {MaxNumberLength} characters with an exponent between -{MaxExponent} and {MaxExponent}"));
+                        property = null;
+                        Advance(indices);
+                        break;
                     default:
                         property = null;
                         Advance(indices);
@@ -92,6 +106,17 @@ public static class JsonInput
         return text.Contains('\0')
             ? new JsonInputProblem(false, new FieldError(field, "nul_character", "text may not contain U+0000"))
             : null;
+    }
+
+    private static string? NumberProblem(ReadOnlySpan<byte> number)
+    {
+        if (number.Length > MaxNumberLength) return "number_too_long";
+        var e = number.IndexOfAny((byte)'e', (byte)'E');
+        if (e < 0) return null;
+        var exponent = number[(e + 1)..];
+        if (exponent.Length > 0 && exponent[0] is (byte)'+' or (byte)'-') exponent = exponent[1..];
+        var digits = exponent.TrimStart((byte)'0');
+        return digits.Length > 2 || (digits.Length > 0 && int.Parse(digits) > MaxExponent) ? "number_out_of_range" : null;
     }
 
     private static string Step(string? property, List<int> indices) =>

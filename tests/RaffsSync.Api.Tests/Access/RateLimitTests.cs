@@ -120,13 +120,14 @@ public sealed class RateLimitTests
     }
 
     [Fact]
-    public void the_defaults_give_customers_and_partners_the_seeds_100_per_minute_and_leave_internal_callers_unthrottled()
+    public void the_defaults_give_customers_and_partners_the_seeds_100_per_minute_and_internal_callers_a_runaway_guard_only()
     {
         var defaults = new RateLimitSettings();
         Assert.Equal(TimeSpan.FromMinutes(1), defaults.Window);
         Assert.Equal(100, defaults.WindowLimitFor("customer", null));
         Assert.Equal(100, defaults.WindowLimitFor("partner", null));
-        Assert.Equal(0, defaults.WindowLimitFor("internal", null));
+        Assert.Equal(100_000, defaults.WindowLimitFor("internal", null));
+        Assert.Equal(0, defaults.Internal.PerSecond);
         defaults.Customers["cus_big"] = new RateLimitSettings.CustomerLimit { Limit = 1000 };
         Assert.Equal(1000, defaults.WindowLimitFor("customer", "cus_big"));
     }

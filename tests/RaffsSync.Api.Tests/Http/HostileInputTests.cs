@@ -106,6 +106,23 @@ public sealed class HostileInputTests(AppFixture fixture) : ApiTest(fixture)
     }
 
     [Theory]
+    [InlineData("1e131072")]
+    [InlineData("1e-20000")]
+    [InlineData("1e131071")]
+    public async Task numbers_postgresql_cannot_store_or_would_store_as_a_hundred_thousand_digits_are_400(string number)
+    {
+        var key = await Fixture.CreateKeyAsync();
+        var before = await AllEventsAsync(Fixture);
+
+        var result = await RawAsync(key, "POST", "/api/v1/dispatches",
+            $$$"""{"tenant_id":"29","provider":"sandbox","route_key":"orders.push","payload":{"n":{{{number}}}}}""");
+
+        var problem = await result.ShouldBeProblemAsync(400, "validation_failed");
+        Assert.Equal("payload.n", problem.GetProperty("details")[0].GetProperty("field").GetString());
+        Assert.Equal(before, await AllEventsAsync(Fixture));
+    }
+
+    [Theory]
     [InlineData("/api/v1/dispatches?filter%5Bprovider%5D=a%00b")]
     [InlineData("/api/v1/dispatches?filter%5Btenant_id%5D=%00")]
     [InlineData("/api/v1/audit?actor=%00")]

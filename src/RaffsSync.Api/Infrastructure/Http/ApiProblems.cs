@@ -85,7 +85,13 @@ public static partial class ApiProblems
         if (context.Request.Path.StartsWithSegments(TokenEndpoint) && !problem.Extensions.ContainsKey("error"))
         {
             // OAuth client libraries read RFC 6749 section 5.2's members from any error of the token endpoint.
-            problem.Extensions["error"] = status == 401 ? "invalid_client" : "invalid_request";
+            problem.Extensions["error"] = status switch
+            {
+                401 => "invalid_client",
+                503 => "temporarily_unavailable",
+                >= 500 => "server_error",
+                _ => "invalid_request"
+            };
             problem.Extensions["error_description"] = problem.Detail;
         }
     }

@@ -136,6 +136,7 @@ public static class InputGuard
             "nul_character" => $"'{error.Field}' contains a NUL character.",
             "invalid_unicode" => $"'{error.Field}' is not valid Unicode.",
             "wrong_type" => $"'{error.Field}' has the wrong type.",
+            "number_too_long" or "number_out_of_range" => $"'{error.Field}' is a number out of bounds: {error.Hint}.",
             _ => $"'{error.Field}' is invalid."
         }, new ProblemDetail(error.Field, error.Issue, error.Hint));
 }

@@ -12,7 +12,8 @@ namespace RaffsSync.Api.Infrastructure.RateLimits;
 /// <c>RaffsSync:RateLimits</c>: per credential, a sliding window of <c>Limit</c> requests per <c>Window</c>
 /// and a burst limit of <c>PerSecond</c>, set per caller class (<c>Customer</c>, <c>Partner</c>,
 /// <c>Internal</c>; 0 means unlimited) and per customer under <c>Customers:{id}:Limit</c>. Customers and
-/// partners get the seeds' 100 per minute; internal workers are not throttled unless configured.
+/// partners get the seeds' 100 per minute; internal workers get 100,000 per minute and no burst limit
+/// (a guard against a runaway loop, not a throttle).
 /// Per process: with several nodes each node counts on its own.
 /// </summary>
 public sealed class RateLimitSettings
@@ -20,7 +21,7 @@ public sealed class RateLimitSettings
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
     public ClassLimit Customer { get; set; } = new() { Limit = 100, PerSecond = 20 };
     public ClassLimit Partner { get; set; } = new() { Limit = 100, PerSecond = 20 };
-    public ClassLimit Internal { get; set; } = new() { Limit = 0, PerSecond = 0 };
+    public ClassLimit Internal { get; set; } = new() { Limit = 100_000, PerSecond = 0 };
     public Dictionary<string, CustomerLimit> Customers { get; set; } = new();
 
     public sealed class ClassLimit
