@@ -32,10 +32,10 @@ public static class ConnectionEndpoints
         if (!Caller.From(context.User).CanAccess(tenantId)) return LocationNotFound(tenantId);
 
         var page = PageRequest.From(context.Request);
-        var connections = await session.Query<Connection>().Stats(out var stats)
+        var (connections, total) = await session.Query<Connection>()
             .Where(c => c.AnyTenant() && c.TenantId == tenantId)
-            .OrderBy(c => c.CreatedAt).Skip(page.Skip).Take(page.PerPage).ToListAsync(cancellation);
-        return Results.Ok(page.Envelope(connections.Select(ConnectionView.From).ToList(), stats.TotalResults, context.Request));
+            .OrderBy(c => c.CreatedAt).PageAsync(page, cancellation);
+        return Results.Ok(page.Envelope(connections.Select(ConnectionView.From).ToList(), total, context.Request));
     }
 
     /// <summary>Connects a location to a provider in one environment; credentials are write-only.</summary>

@@ -104,11 +104,11 @@ public static class ListDispatchesEndpoint
         if (errors.Count > 0) return Results.Problem(ApiProblems.Validation([.. errors]));
 
         var scoped = filter.ForCaller(Caller.From(context.User));
-        var query = DispatchQueries.Matching(session.Query<Dispatch>().Stats(out var stats), scoped, scoped.Statuses);
+        var query = DispatchQueries.Matching(session.Query<Dispatch>(), scoped, scoped.Statuses);
 
         var page = PageRequest.From(context.Request);
-        var dispatches = await Sort(query, filter.Sort).Skip(page.Skip).Take(page.PerPage).ToListAsync(cancellation);
-        return Results.Ok(page.Envelope(dispatches.Select(DispatchView.From).ToList(), stats.TotalResults, context.Request));
+        var (dispatches, total) = await Sort(query, filter.Sort).PageAsync(page, cancellation);
+        return Results.Ok(page.Envelope(dispatches.Select(DispatchView.From).ToList(), total, context.Request));
     }
 
     private static IQueryable<Dispatch> Sort(IQueryable<Dispatch> query, IReadOnlyList<(string Key, bool Descending)> sort)

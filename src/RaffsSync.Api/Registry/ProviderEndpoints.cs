@@ -26,10 +26,10 @@ public static class ProviderEndpoints
     {
         var page = PageRequest.From(context.Request);
         var caller = Caller.From(context.User);
-        IQueryable<Provider> query = session.Query<Provider>().Stats(out var stats);
+        IQueryable<Provider> query = session.Query<Provider>();
         if (caller.Class == CallerClass.Partner) query = query.Where(p => p.Key == caller.Provider);
-        var providers = await query.OrderBy(p => p.Key).Skip(page.Skip).Take(page.PerPage).ToListAsync(cancellation);
-        return page.Envelope(providers.Select(ProviderView.From).ToList(), stats.TotalResults, context.Request);
+        var (providers, total) = await query.OrderBy(p => p.Key).PageAsync(page, cancellation);
+        return page.Envelope(providers.Select(ProviderView.From).ToList(), total, context.Request);
     }
 
     /// <summary>A provider: name, auth kind, base URLs per environment.</summary>

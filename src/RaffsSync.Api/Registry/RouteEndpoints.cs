@@ -28,9 +28,8 @@ public static class RouteEndpoints
             return ProviderNotFound(provider);
 
         var page = PageRequest.From(context.Request);
-        var routes = await session.Query<Route>().Stats(out var stats).Where(r => r.Provider == provider)
-            .OrderBy(r => r.RouteKey).Skip(page.Skip).Take(page.PerPage).ToListAsync(cancellation);
-        return Results.Ok(page.Envelope(routes.Select(RouteView.From).ToList(), stats.TotalResults, context.Request));
+        var (routes, total) = await session.Query<Route>().Where(r => r.Provider == provider).OrderBy(r => r.RouteKey).PageAsync(page, cancellation);
+        return Results.Ok(page.Envelope(routes.Select(RouteView.From).ToList(), total, context.Request));
     }
 
     /// <summary>A route: its current version, status and definition.</summary>

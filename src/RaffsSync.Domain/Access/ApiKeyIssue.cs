@@ -123,3 +123,22 @@ public static class ApiKeyIssue
 
     private static string Name(CallerClass callerClass) => callerClass.ToString().ToLowerInvariant();
 }
+
+/// <summary>
+/// Which keys a caller may list and revoke: its own, and those it could have issued itself. A key
+/// limited to one location must not see or revoke the customer's broader keys (a leaked per-location
+/// key could otherwise lock the customer out of its main key).
+/// </summary>
+public static class KeyManagement
+{
+    public static bool Manages(KeyIssuer issuer, string issuerId, ApiKey key)
+    {
+        if (issuer.CallerClass == CallerClass.Internal || key.Id.ToString() == issuerId) return true;
+        if (issuer.CustomerId is null || key.CustomerId != issuer.CustomerId) return false;
+        if (key.CallerClass != issuer.CallerClass || key.Scopes.Except(issuer.Scopes).Any()) return false;
+        if (issuer.Environment == ProviderEnvironment.Sandbox && key.Environment != ProviderEnvironment.Sandbox) return false;
+        if (issuer.Provider is not null && key.Provider != issuer.Provider) return false;
+        if (issuer.ExpiresAt is { } expires && (key.ExpiresAt is not { } keyExpires || keyExpires > expires)) return false;
+        return !issuer.LocationBound || (key.Locations.Count > 0 && key.Locations.All(issuer.Locations.Contains));
+    }
+}

@@ -1,3 +1,4 @@
+using Marten;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace RaffsSync.Api.Infrastructure.Http;
@@ -52,5 +53,22 @@ public sealed record PageRequest(int Page, int PerPage)
             data.Count > 0 ? Skip + 1 : null,
             data.Count > 0 ? Skip + data.Count : null,
             data);
+    }
+}
+
+public static class PagedQueries
+{
+    /// <summary>
+    /// One page of an ordered query and the total it was taken from. Marten counts in the same query
+    /// (<c>count(*) over ()</c>), which has no row to report on a page past the end: that one is counted again from the first row.
+    /// </summary>
+    public static async Task<(IReadOnlyList<T> Items, long Total)> PageAsync<T>(this IQueryable<T> ordered, PageRequest page,
+        CancellationToken cancellation) where T : notnull
+    {
+        var items = await ordered.Stats(out var stats).Skip(page.Skip).Take(page.PerPage).ToListAsync(cancellation);
+        if (items.Count > 0 || page.Skip == 0) return (items, stats.TotalResults);
+        // Marten refuses statistics on a Count(); the first row's query counts the same set.
+        await ordered.Stats(out var recount).Take(1).ToListAsync(cancellation);
+        return (items, recount.TotalResults);
     }
 }
