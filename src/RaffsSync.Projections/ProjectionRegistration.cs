@@ -33,7 +33,15 @@ public static class ProjectionRegistration
 
         opts.Projections.Add<ConnectionProjection>(ProjectionLifecycle.Inline);
         opts.Schema.For<Connection>().MultiTenanted()
-            .Index(x => x.Provider);
+            .Index(x => x.Provider)
+            // One active connection per location, provider and environment, also when creates race (the loser is a 409).
+            .Index([x => x.Provider, x => x.Environment], index =>
+            {
+                index.Name = "ix_connection_one_active";
+                index.IsUnique = true;
+                index.TenancyScope = Marten.Schema.Indexing.Unique.TenancyScope.PerTenant;
+                index.Predicate = "(data ->> 'active')::boolean";
+            });
 
         opts.Projections.AddGlobalProjection(new ReplayJobProjection(), ProjectionLifecycle.Inline);
         opts.Projections.AddGlobalProjection(new ProviderProjection(), ProjectionLifecycle.Inline);

@@ -236,6 +236,22 @@ public sealed class HostileInputTests(AppFixture fixture) : ApiTest(fixture)
     }
 
     [Fact]
+    public async Task concurrent_creates_of_one_connection_leave_one_active_and_answer_409_conflict_for_the_rest()
+    {
+        var key = await Fixture.CreateKeyAsync();
+        var tenant = "conn-race-" + Guid.NewGuid().ToString("N")[..8];
+        var body = """{"provider":"sandbox","environment":"sandbox","credentials":{"token":"t"},"settings":{}}""";
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => RawAsync(key, "POST", $"/api/v1/locations/{tenant}/connections", body)));
+
+        Assert.Single(results, r => r.Context.Response.StatusCode == 201);
+        foreach (var lost in results.Where(r => r.Context.Response.StatusCode != 201)) await lost.ShouldBeProblemAsync(409, "conflict");
+        var list = JsonDocument.Parse(await (await RawAsync(key, "GET", $"/api/v1/locations/{tenant}/connections", null)).ReadAsTextAsync()).RootElement;
+        Assert.Equal(1, list.GetProperty("total").GetInt32());
+        Assert.Equal(1, await Fixture.ScalarAsync("select count(*) from raffssync.mt_events where type = 'connection_created' and tenant_id = $1", tenant));
+    }
+
+    [Fact]
     public async Task a_token_request_with_more_form_fields_than_the_reader_takes_is_400()
     {
         var form = string.Join('&', Enumerable.Range(0, 1100).Select(i => $"f{i}=v"));
