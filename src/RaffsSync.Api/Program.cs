@@ -51,6 +51,7 @@ builder.Services.AddMarten(services =>
         // through DistributedLock.Postgres's multiplexing, which the served 1.3.1 refuses on a data source.
         opts.Events.UseAdvisoryLockTransaction = true;
         opts.AddRaffsSyncProjections(services.GetRequiredService<ILoggerFactory>());
+        opts.Logger(new MartenFailureLog(services.GetRequiredService<ILoggerFactory>().CreateLogger("Marten")));
         opts.Schema.For<ConnectionSecret>().MultiTenanted();
         return opts;
     })

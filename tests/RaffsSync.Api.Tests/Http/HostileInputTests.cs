@@ -219,6 +219,7 @@ public sealed class HostileInputTests(AppFixture fixture) : ApiTest(fixture)
         var provider = "race" + Guid.NewGuid().ToString("N")[..8];
         var body = $$$"""{"key":"{{{provider}}}","name":"Race","auth_kind":"none","base_urls":{"sandbox":"https://a.example","production":"https://a.example"}}""";
 
+        var linesBefore = Fixture.Logs.Lines.Count;
         var providers = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => RawAsync(key, "POST", "/api/v1/providers", body)));
         Assert.Single(providers, r => r.Context.Response.StatusCode == 201);
         foreach (var lost in providers.Where(r => r.Context.Response.StatusCode != 201)) await lost.ShouldBeProblemAsync(409, "conflict");
@@ -233,6 +234,8 @@ public sealed class HostileInputTests(AppFixture fixture) : ApiTest(fixture)
             Assert.Contains(code, new[] { "conflict", "version_conflict" });
         }
         Assert.Equal(1, await Fixture.ScalarAsync("select count(*) from raffssync.mt_events where type = 'route_defined' and data->>'provider' = $1", provider));
+        // A lost race is the client's 409, not a server error: no Error line, no parameters, no stack trace.
+        Assert.DoesNotContain(Fixture.Logs.Lines.Skip(linesBefore), line => line.StartsWith("Error") || line.StartsWith("Critical"));
     }
 
     [Fact]
