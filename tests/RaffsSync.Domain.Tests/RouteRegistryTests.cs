@@ -37,6 +37,15 @@ public sealed class RouteRegistryTests
     }
 
     [Fact]
+    public void the_contracts_failure_type_config_is_accepted_as_configuration()
+    {
+        var route = Minimal with { ErrorRules = [new ErrorRule([401, 403], Action: "fail", FailureType: "config")] };
+        Assert.Empty(RouteValidation.Validate(route));
+        Assert.Equal("configuration", RouteValidation.CanonicalFailureType("config"));
+        Assert.Equal("rejected", RouteValidation.CanonicalFailureType("rejected"));
+    }
+
+    [Fact]
     public void each_problem_names_its_field()
     {
         var broken = new RouteDefinition("soap", new RequestTemplate("FETCH", "v1/orders",

@@ -46,7 +46,7 @@ public abstract record DispatchOutcome
                 "ignore" => new Succeeded(),
                 "retry" => new Retry(reason),
                 "rate_limited" => new Retry(reason, Cap(r.RetryAfter, rule.MaxWait)),
-                _ => new Failed(rule.FailureType is { } type ? Enum.Parse<FailureType>(type, ignoreCase: true) : DefaultFailureType(status), reason)
+                _ => new Failed(rule.FailureType is { } type ? Enum.Parse<FailureType>(RouteValidation.CanonicalFailureType(type), ignoreCase: true) : DefaultFailureType(status), reason)
             };
         }
 

@@ -12,6 +12,9 @@ public static partial class RouteValidation
     public static readonly IReadOnlyList<string> AuthTypes = ["bearer", "api_key", "basic", "oauth2_client_credentials"];
     public static readonly IReadOnlyList<string> Actions = ["retry", "fail", "rate_limited", "ignore"];
     public static readonly IReadOnlyList<string> FailureTypes = ["rejected", "configuration", "provider"];
+
+    /// <summary>API.md's route example writes <c>"config"</c>: accepted as <c>configuration</c>.</summary>
+    public static string CanonicalFailureType(string type) => type.Equals("config", StringComparison.OrdinalIgnoreCase) ? "configuration" : type;
     public static readonly IReadOnlyList<string> PaginationStyles = ["none", "page", "offset", "cursor", "link_header"];
 
     /// <summary>What URL, query and body templates may read. Headers and auth may also read <c>credentials</c>.</summary>
@@ -169,7 +172,7 @@ public static partial class RouteValidation
         if (rule.Status is not { Count: > 0 } && string.IsNullOrEmpty(rule.BodyContains))
             errors.Add(new($"{field}.status", "required", "match on status codes, body_contains, or both"));
         ValidateStatusCodes(rule.Status, $"{field}.status", errors);
-        if (rule.FailureType is not null && !FailureTypes.Contains(rule.FailureType))
+        if (rule.FailureType is not null && !FailureTypes.Contains(CanonicalFailureType(rule.FailureType)))
             errors.Add(new($"{field}.failure_type", "unsupported", $"one of {string.Join(", ", FailureTypes)}"));
         ValidateDuration(rule.MaxWait, $"{field}.max_wait", errors);
     }
