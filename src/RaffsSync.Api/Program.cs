@@ -5,7 +5,6 @@ using JasperFx.CodeGeneration;
 using JasperFx.Events.Daemon;
 using JasperFx.MultiTenancy;
 using Marten;
-using Npgsql;
 using RaffsSync.Api.Access;
 using RaffsSync.Api.Audit;
 using RaffsSync.Api.Connections;
@@ -31,7 +30,7 @@ builder.KeepLogsOffStandardOutputForCommands(args);
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<DatabaseConnection>();
-builder.Services.AddSingleton(services => NpgsqlDataSource.Create(services.GetRequiredService<DatabaseConnection>().ConnectionString));
+builder.Services.AddRaffsSyncDataSource();
 builder.Services.AddSingleton<AuditLogReader>();
 
 // Marten: the event store and documents. Dispatch streams belong to a location (tenant);
@@ -39,7 +38,7 @@ builder.Services.AddSingleton<AuditLogReader>();
 builder.Services.AddMarten(services =>
     {
         var opts = new StoreOptions();
-        opts.Connection(services.GetRequiredService<DatabaseConnection>().ConnectionString);
+        opts.UseRaffsSyncDataSource(services);
         opts.DatabaseSchemaName = "raffssync";
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.SnakeCase);
         opts.Events.TenancyStyle = TenancyStyle.Conjoined;

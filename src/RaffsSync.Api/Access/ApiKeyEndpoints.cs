@@ -1,4 +1,5 @@
 using Marten;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Authorization;
 using RaffsSync.Api.Infrastructure.Http;
 using RaffsSync.Domain;
@@ -32,22 +33,20 @@ public sealed record ApiKeyView(
 /// <summary>The one response that carries a key's secret: the answer to its creation.</summary>
 public sealed record CreatedApiKeyView(string Key, ApiKeyView ApiKey);
 
-/// <summary>Self-service keys: create (secret shown once), list, revoke (effective on the very next request).</summary>
+/// <summary>
+/// A credential (an API key or an OAuth client) as it will be issued, bounded by its issuer; or the problem that refuses it.
+/// </summary>
+public sealed record IssuableCredential(ApiKeyRequest? Request, ProblemDetails? Refusal)
+{
+    public ProblemDetails Problems => Refusal ?? WolverineContinue.NoProblems;
+}
+
+/// <summary>
+/// Self-service keys: list, and what creating a key or an OAuth client shares. Creating and revoking a key
+/// are <see cref="CreateApiKeyEndpoint"/> and <see cref="RevokeApiKeyEndpoint"/>.
+/// </summary>
 public static class ApiKeyEndpoints
 {
-    /// <summary>Creates an API key; its secret is in this answer only.</summary>
-    [Authorize(Policy = Scopes.AccessWrite)]
-    [WolverinePost("/api/v1/api-keys")]
-    public static async Task<IResult> Post(CreateApiKey input, IDocumentSession session, HttpContext context, TimeProvider clock,
-        CancellationToken cancellation)
-    {
-        var (request, refused) = await BoundRequestAsync(input, Caller.From(context.User), session, clock.GetUtcNow(), cancellation);
-        if (refused is not null) return refused;
-
-        var (created, secret) = ApiKeyStore.Start(session, request!, clock.GetUtcNow());
-        return Results.Created(ResourcePath.Of("api-keys", created.KeyId), new CreatedApiKeyView(secret, ApiKeyView.From(ApiKey.Create(created))));
-    }
-
     /// <summary>Lists API keys: prefix, scopes, class, created, last used; never secrets.</summary>
     [Authorize(Policy = Scopes.AccessWrite)]
     [WolverineGet("/api/v1/api-keys")]
@@ -76,33 +75,16 @@ public static class ApiKeyEndpoints
         return Results.Ok(page.Envelope(views, total, context.Request));
     }
 
-    /// <summary>Revokes an API key; the very next request with it is refused.</summary>
-    [Authorize(Policy = Scopes.AccessWrite)]
-    [WolverineDelete("/api/v1/api-keys/{id}")]
-    public static async Task<IResult> Revoke(Guid id, IDocumentSession session, HttpContext context, TimeProvider clock,
-        CancellationToken cancellation)
-    {
-        var caller = Caller.From(context.User);
-        var key = await session.LoadAsync<ApiKey>(id, cancellation);
-        var visible = key is not null && KeyManagement.Manages(caller.AsIssuer(), caller.Id, key);
-        if (!visible) return ProblemResults.NotFound("not_found", $"API key '{id}' was not found.");
-        if (!key!.IsActive) return Results.Ok(ApiKeyView.From(key));
-
-        var revoked = new ApiKeyRevoked(id, clock.GetUtcNow());
-        session.Events.Append(id, revoked);
-        return Results.Ok(ApiKeyView.From(key.Apply(revoked)));
-    }
-
     /// <summary>
     /// The credential asked for (a key or an OAuth client) as it will be issued: parsed, bounded by
     /// its issuer (<see cref="ApiKeyIssue.Bound"/>), its customer and locations known; or the answer that refuses it.
     /// </summary>
-    public static async Task<(ApiKeyRequest? Request, IResult? Refused)> BoundRequestAsync(CreateApiKey input, Caller caller,
+    public static async Task<IssuableCredential> BoundRequestAsync(CreateApiKey input, Caller caller,
         IQuerySession session, DateTimeOffset now, CancellationToken cancellation)
     {
-        if (ParseRequest(input, caller, out var asked) is { } invalid) return (null, invalid);
+        if (ParseRequest(input, caller, out var asked) is { } invalid) return new(null, invalid);
         var (request, refusal) = ApiKeyIssue.Bound(caller.AsIssuer(), asked!, now);
-        if (refusal is not null) return (null, Refused(refusal));
+        if (refusal is not null) return new(null, Refused(refusal));
 
         // Non-internal issuers are held to their own customer and locations by the bound; an internal
         // one may name any customer, but it must exist and own the locations named.
@@ -110,15 +92,15 @@ public static class ApiKeyEndpoints
         {
             var customer = Customer.StreamIdOf(customerId) is { } streamId ? await session.LoadAsync<Customer>(streamId, cancellation) : null;
             if (customer is null)
-                return (null, Refused(new IssueRefusal(404, "not_found", $"Customer '{customerId}' was not found.", new FieldError("customer_id", "unknown"))));
+                return new(null, Refused(new IssueRefusal(404, "not_found", $"Customer '{customerId}' was not found.", new FieldError("customer_id", "unknown"))));
             if (request.Locations!.FirstOrDefault(l => !customer.Locations.Contains(l)) is { } foreign)
-                return (null, Refused(new IssueRefusal(404, "not_found", $"Location '{foreign}' was not found.", new FieldError("locations", "unknown", foreign))));
+                return new(null, Refused(new IssueRefusal(404, "not_found", $"Location '{foreign}' was not found.", new FieldError("locations", "unknown", foreign))));
         }
-        return (request, null);
+        return new(request, null);
     }
 
     /// <summary>The credential asked for, before its issuer bounds it, or the 400 that says what is wrong with it.</summary>
-    public static IResult? ParseRequest(CreateApiKey input, Caller caller, out ApiKeyRequest? request)
+    public static ProblemDetails? ParseRequest(CreateApiKey input, Caller caller, out ApiKeyRequest? request)
     {
         request = null;
         var errors = new List<FieldError>();
@@ -137,15 +119,15 @@ public static class ApiKeyEndpoints
         }
         if (input.Provider is not null && !RouteValidation.IsValidKey(input.Provider))
             errors.Add(new FieldError("provider", "invalid", "a provider key: letters, digits, '.', '_' and '-', at most 100 characters"));
-        if (errors.Count > 0) return ProblemResults.Validation(errors);
+        if (errors.Count > 0) return ApiProblems.Validation([.. errors.Select(e => new ProblemDetail(e.Field, e.Issue, e.Hint))]);
 
         request = new ApiKeyRequest(input.Name!, environment, callerClass, input.Scopes!, input.CustomerId, input.Locations,
             input.ExpiresAt, input.Provider);
         return null;
     }
 
-    public static IResult Refused(IssueRefusal refusal) => Results.Problem(ApiProblems.Create(refusal.Status, refusal.Code, refusal.Message,
-        new ProblemDetail(refusal.Detail.Field, refusal.Detail.Issue, refusal.Detail.Hint)));
+    public static ProblemDetails Refused(IssueRefusal refusal) => ApiProblems.Create(refusal.Status, refusal.Code, refusal.Message,
+        new ProblemDetail(refusal.Detail.Field, refusal.Detail.Issue, refusal.Detail.Hint));
 
     private static T ParseOr<T>(string? value, T fallback, string field, List<FieldError> errors) where T : struct, Enum
     {

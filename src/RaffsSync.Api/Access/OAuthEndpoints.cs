@@ -12,40 +12,12 @@ namespace RaffsSync.Api.Access;
 public sealed record RegisteredClientView(string ClientId, string ClientSecret, string Name, IReadOnlyList<string> Scopes,
     string CallerClass, string? CustomerId, IReadOnlyList<string> Locations, string Environment, DateTimeOffset? ExpiresAt, string? Provider);
 
-/// <summary>OAuth2 client credentials (RFC 6749 section 4.4): register clients, trade id and secret for access tokens.</summary>
+/// <summary>
+/// OAuth2 client credentials (RFC 6749 section 4.4): trade id and secret for access tokens. Clients are registered by
+/// <see cref="RegisterOAuthClientEndpoint"/> and revoked by <see cref="RevokeOAuthClientEndpoint"/>.
+/// </summary>
 public static class OAuthEndpoints
 {
-    /// <summary>Registers a client; the secret is in this answer only. Nobody gives a client more than they hold.</summary>
-    [Authorize(Policy = Scopes.AccessWrite)]
-    [WolverinePost("/api/v1/oauth/clients")]
-    public static async Task<IResult> Register(CreateApiKey input, IDocumentSession session, HttpContext context, TimeProvider clock,
-        CancellationToken cancellation)
-    {
-        var (request, refused) = await ApiKeyEndpoints.BoundRequestAsync(input, Caller.From(context.User), session, clock.GetUtcNow(), cancellation);
-        if (refused is not null) return refused;
-
-        var (registered, secret) = OAuthClient.Register(request!, clock.GetUtcNow());
-        session.Events.StartStream<OAuthClient>(registered.StreamId, registered);
-        return Results.Created(ResourcePath.Of("oauth", "clients", registered.ClientId), new RegisteredClientView(registered.ClientId, secret,
-            registered.Name, registered.Scopes, registered.CallerClass.ToString().ToLowerInvariant(), registered.CustomerId,
-            registered.Locations, registered.Environment.ToString().ToLowerInvariant(), registered.ExpiresAt, registered.Provider));
-    }
-
-    /// <summary>Revokes a client: no new tokens, and its tokens stop working on the very next request.</summary>
-    [Authorize(Policy = Scopes.AccessWrite)]
-    [WolverineDelete("/api/v1/oauth/clients/{clientId}")]
-    public static async Task<IResult> Revoke(string clientId, IDocumentSession session, HttpContext context, TimeProvider clock,
-        CancellationToken cancellation)
-    {
-        var caller = Caller.From(context.User);
-        var client = await session.Query<OAuthClient>().FirstOrDefaultAsync(c => c.ClientId == clientId, cancellation);
-        if (client is null || (caller.Class != CallerClass.Internal && (caller.CustomerId is null || caller.CustomerId != client.CustomerId)))
-            return ProblemResults.NotFound("not_found", $"OAuth client '{clientId}' was not found.");
-
-        if (client.RevokedAt is null) session.Events.Append(client.Id, new OAuthClientRevoked(client.Id, clock.GetUtcNow()));
-        return Results.Ok(new { client_id = client.ClientId, revoked = true });
-    }
-
     /// <summary>
     /// The token endpoint: form-encoded as RFC 6749 asks (JSON accepted too), client authentication
     /// by HTTP Basic or in the body. Errors are RFC 6749 section 5.2 bodies, not problem details.

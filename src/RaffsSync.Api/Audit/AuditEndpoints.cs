@@ -52,14 +52,14 @@ public static class AuditEndpoints
     [Authorize(Policy = Scopes.AuditRead)]
     [Authorize(Policy = CallerPolicies.CustomerOrInternal)]
     [WolverineGet("/api/v1/audit")]
-    public static async Task<IResult> List(AuditLogReader audit, HttpContext context, CancellationToken cancellation)
+    public static async Task<IResult> List(AuditLogReader audit, Caller caller, HttpContext context, CancellationToken cancellation)
     {
         var (filter, errors) = AuditFilter.Parse(context.Request.Query, AuditPaging.Parameters);
         var (paging, pagingErrors) = AuditPaging.Parse(context.Request);
         errors.AddRange(pagingErrors);
         if (errors.Count > 0) return Results.Problem(ApiProblems.Validation([.. errors]));
 
-        var visibility = AuditVisibility.For(Caller.From(context.User));
+        var visibility = AuditVisibility.For(caller);
         if (Hidden(filter, visibility) is { } notFound) return notFound;
 
         if (!paging.IsCursor)
@@ -83,7 +83,7 @@ public static class AuditEndpoints
     [Authorize(Policy = Scopes.AuditRead)]
     [Authorize(Policy = CallerPolicies.CustomerOrInternal)]
     [WolverineGet("/api/v1/audit/export")]
-    public static IResult Export(AuditLogReader audit, IOptions<JsonOptions> json, HttpContext context)
+    public static IResult Export(AuditLogReader audit, IOptions<JsonOptions> json, Caller caller, HttpContext context)
     {
         var (filter, errors) = AuditFilter.Parse(context.Request.Query, ExportParameters);
         var format = context.Request.Query["format"].ToString() is { Length: > 0 } f ? f
@@ -91,7 +91,7 @@ public static class AuditEndpoints
         if (format is not ("ndjson" or "csv")) errors.Add(new ProblemDetail("format", "invalid", "ndjson or csv"));
         if (errors.Count > 0) return Results.Problem(ApiProblems.Validation([.. errors]));
 
-        var visibility = AuditVisibility.For(Caller.From(context.User));
+        var visibility = AuditVisibility.For(caller);
         if (Hidden(filter, visibility) is { } notFound) return notFound;
 
         var entries = audit.StreamAsync(filter, visibility, context.RequestAborted);

@@ -53,7 +53,8 @@ public static class DispatchReportEndpoint
     [Authorize(Policy = Scopes.ReportsRead)]
     [Authorize(Policy = CallerPolicies.CustomerOrInternal)]
     [WolverineGet("/api/v1/reports/dispatches")]
-    public static async Task<IResult> Get(IQuerySession session, HttpContext context, TimeProvider clock, CancellationToken cancellation)
+    public static async Task<IResult> Get(IQuerySession session, Caller caller, HttpContext context, TimeProvider clock,
+        CancellationToken cancellation)
     {
         var query = context.Request.Query;
         var errors = new List<ProblemDetail>();
@@ -83,7 +84,6 @@ public static class DispatchReportEndpoint
         else if (to.DayNumber - from.DayNumber >= MaxDays) errors.Add(new ProblemDetail("to", "invalid", $"at most {MaxDays} days from 'from'"));
         if (errors.Count > 0) return Results.Problem(ApiProblems.Validation([.. errors]));
 
-        var caller = Caller.From(context.User);
         var tenants = Values("tenant_id");
         if (tenants.FirstOrDefault(t => !caller.CanAccess(t)) is { } hidden)
             return ProblemResults.NotFound("not_found", $"Location '{hidden}' was not found.");

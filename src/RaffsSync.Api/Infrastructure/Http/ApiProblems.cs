@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc;
 
 namespace RaffsSync.Api.Infrastructure.Http;
@@ -11,7 +10,7 @@ public sealed record ProblemDetail(string Field, string Issue, string? Hint = nu
 /// <c>details</c> and <c>request_id</c>. Endpoints build problems with <see cref="Create"/>;
 /// every other error (framework 4xx, 500s) is completed by <see cref="Complete"/>.
 /// </summary>
-public static partial class ApiProblems
+public static class ApiProblems
 {
     private const string TypeBase = "https://raffssync.io/errors/";
 
@@ -55,19 +54,9 @@ public static partial class ApiProblems
         var status = problem.Status ?? context.Response.StatusCode;
         problem.Status = status;
 
-        if (status == 400 && problem.Title == "Invalid JSON format") // Wolverine.Http's body-reading failure
+        if (DeduplicationRefusals.Recognise(problem, context) is var (refusalCode, refusalMessage))
         {
-            RewriteBodyReadingFailure(problem);
-        }
-        else if (status == 422 && problem.Detail?.Contains("already used for a different request", StringComparison.Ordinal) == true)
-        {
-            Rewrite(problem, "idempotency_key_reused",
-                "This Idempotency-Key was already used for a different request; send a new key for a new request.", []);
-        }
-        else if (status == 409 && problem.Detail?.Contains("is still being processed", StringComparison.Ordinal) == true)
-        {
-            Rewrite(problem, "idempotency_key_in_use",
-                "A request with this Idempotency-Key is still being processed; retry later.", []);
+            Rewrite(problem, refusalCode, refusalMessage, []);
         }
         else if (!problem.Extensions.ContainsKey("code"))
         {
@@ -97,34 +86,6 @@ public static partial class ApiProblems
     }
 
     public const string TokenEndpoint = "/api/v1/oauth/token";
-
-    /// <summary>
-    /// Valid JSON with a value of the wrong type is a validation failure naming the field;
-    /// anything else is JSON that does not parse.
-    /// </summary>
-    private static void RewriteBodyReadingFailure(ProblemDetails problem)
-    {
-        problem.Extensions.TryGetValue("lineNumber", out var line);
-        problem.Extensions.TryGetValue("bytePositionInLine", out var position);
-        problem.Extensions.Clear();
-
-        var wrongType = WrongTypeField().Match(problem.Detail ?? "");
-        if (wrongType.Success)
-        {
-            var field = wrongType.Groups[1].Value;
-            Rewrite(problem, "validation_failed", $"'{field}' has the wrong type.",
-                [new ProblemDetail(field, "wrong_type")]);
-        }
-        else
-        {
-            Rewrite(problem, "invalid_json", "The request body is not valid JSON.",
-                [new ProblemDetail("body", "invalid_json", $"line {line}, byte {position}")]);
-        }
-    }
-
-    // System.Text.Json: "The JSON value could not be converted to X. Path: $.field | LineNumber: ..."
-    [GeneratedRegex(@"could not be converted to .*? Path: \$\.([A-Za-z0-9_.\[\]]+)")]
-    private static partial Regex WrongTypeField();
 
     private static void Rewrite(ProblemDetails problem, string code, string message, ProblemDetail[] details)
     {

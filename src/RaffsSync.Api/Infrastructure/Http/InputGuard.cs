@@ -51,8 +51,9 @@ public static class InputGuard
     {
         var request = context.Request;
         if (request.HasFormContentType) return await FormProblemAsync(request);
-        if (!IsJson(request.ContentType) || request.ContentLength == 0) return null;
+        if (!IsJson(request.ContentType)) return null;
         if (!HttpMethods.IsPost(request.Method) && !HttpMethods.IsPut(request.Method) && !HttpMethods.IsPatch(request.Method)) return null;
+        if (request.ContentLength == 0) return EmptyBodyProblem(context);
 
         var body = new MemoryStream();
         try
@@ -68,7 +69,7 @@ public static class InputGuard
         body.Position = 0;
         request.Body = body;
         context.Response.RegisterForDispose(body);
-        if (body.Length == 0) return null;
+        if (body.Length == 0) return EmptyBodyProblem(context);
 
         var bytes = body.GetBuffer().AsSpan(0, (int)body.Length);
         return JsonInput.Check(bytes) switch
@@ -100,6 +101,16 @@ public static class InputGuard
             return Invalid(new FieldError(field, "wrong_type", null));
         }
     }
+
+    /// <summary>
+    /// An empty JSON body where the endpoint binds one is JSON that does not parse, found here like every
+    /// other body problem, so that no body failure is left for Wolverine's reader to answer.
+    /// </summary>
+    private static Microsoft.AspNetCore.Mvc.ProblemDetails? EmptyBodyProblem(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>() is { RequestType: not null, IsOptional: false }
+            ? ApiProblems.Create(400, "invalid_json", "The request body is not valid JSON.",
+                new ProblemDetail("body", "invalid_json", "line 0, byte 0"))
+            : null;
 
     private static async Task<Microsoft.AspNetCore.Mvc.ProblemDetails?> FormProblemAsync(HttpRequest request)
     {

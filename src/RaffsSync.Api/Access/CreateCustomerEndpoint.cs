@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Domain;
+using RaffsSync.Domain.Access;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace RaffsSync.Api.Access;
+
+/// <summary>Creates a customer (internal callers only).</summary>
+public static class CreateCustomerEndpoint
+{
+    public static ProblemDetails Validate(CreateCustomer input)
+    {
+        if (string.IsNullOrWhiteSpace(input.Name)) return ApiProblems.Validation(new ProblemDetail("name", "required"));
+        if (IdentifierLimits.Check("name", input.Name, IdentifierLimits.Name) is { } badName)
+            return ApiProblems.Validation(new ProblemDetail(badName.Field, badName.Issue, badName.Hint));
+        return WolverineContinue.NoProblems;
+    }
+
+    [Authorize(Policy = Scopes.AccessWrite)]
+    [Authorize(Policy = CallerPolicies.Internal)]
+    [WolverinePost("/api/v1/customers")]
+    public static (IResult, IStartStream) Create(CreateCustomer input, TimeProvider clock)
+    {
+        var streamId = Guid.CreateVersion7();
+        var created = new CustomerCreated(streamId, Customer.IdFor(streamId), input.Name!, clock.GetUtcNow());
+        return (Results.Created(ResourcePath.Of("customers", created.CustomerId), CustomerView.From(Customer.Create(created))),
+            MartenOps.StartStream<Customer>(streamId, created));
+    }
+}

@@ -1,0 +1,25 @@
+using Marten;
+using Npgsql;
+
+namespace RaffsSync.Api.Infrastructure.Postgres;
+
+/// <summary>
+/// One connection pool for the process: Marten, Wolverine's Marten-backed store and the code that reads
+/// PostgreSQL directly (the audit log reader, the reconciler) all rent from the same <see cref="NpgsqlDataSource"/>.
+/// </summary>
+public static class DataSource
+{
+    public static IServiceCollection AddRaffsSyncDataSource(this IServiceCollection services) =>
+        services.AddSingleton(provider => NpgsqlDataSource.Create(provider.GetRequiredService<DatabaseConnection>().ConnectionString));
+
+    /// <summary>
+    /// Marten on the shared data source. The container owns and disposes it (Marten does not dispose a data
+    /// source it was given). The command timeout is the connection string's, as <c>Connection(string)</c> would set it.
+    /// </summary>
+    public static void UseRaffsSyncDataSource(this StoreOptions options, IServiceProvider services)
+    {
+        var dataSource = services.GetRequiredService<NpgsqlDataSource>();
+        options.Connection(dataSource);
+        options.CommandTimeout = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).CommandTimeout;
+    }
+}
