@@ -21,8 +21,8 @@ public static class PutRouteEndpoint
 
     public static RouteBody Load(string routeKey, JsonElement body, HttpContext context) => RouteBody.Parse(body, context.Options(), routeKey);
 
-    public static async Task<ProblemDetails> ValidateAsync(string provider, string routeKey, RouteBody parsed, Provider? owner,
-        IQuerySession session, CancellationToken cancellation)
+    public static async Task<ProblemDetails> ValidateAsync(string provider, string routeKey, RouteBody parsed,
+        [ReadAggregate(FromMethod = nameof(ProviderId), Required = false)] Provider? owner, IQuerySession session, CancellationToken cancellation)
     {
         var errors = parsed.Errors.ToList();
         if (!RouteValidation.IsValidKey(routeKey)) errors.Insert(0, new FieldError("route_key", "invalid", "letters, digits, '.', '_' and '-'"));
@@ -46,7 +46,6 @@ public static class PutRouteEndpoint
     [Authorize(Policy = CallerPolicies.Internal)]
     [WolverinePut(RouteEndpoints.RoutePath)]
     public static (IResult, Events) Put(JsonElement body, string provider, string routeKey, RouteBody parsed,
-        [ReadAggregate(FromMethod = nameof(ProviderId), Required = false)] Provider? owner,
         [WriteAggregate(FromMethod = nameof(RouteId), Required = false)] Route? route,
         [FromHeader(Name = "If-Match")] string? ifMatch, HttpContext context, TimeProvider clock)
     {
