@@ -7,6 +7,10 @@ using Wolverine.Marten;
 namespace RaffsSync.Api.Registry;
 
 /// <summary>The registry's problems, each written once, for <c>Validate</c> methods (ProblemDetails) and endpoints (IResult).</summary>
+/// <remarks>
+/// Endpoints load aggregates with <c>Required = false</c> so that their <c>Validate</c> answers a missing one in the API's
+/// shape (<c>provider_not_found</c>, <c>route_not_found</c>); Wolverine's own 404 carries no code.
+/// </remarks>
 public static class RegistryProblems
 {
     public static ProblemDetails ProviderNotFound(string provider) =>
