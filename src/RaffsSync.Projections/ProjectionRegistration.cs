@@ -40,7 +40,7 @@ public static class ProjectionRegistration
                 index.Name = "ix_connection_one_active";
                 index.IsUnique = true;
                 index.TenancyScope = Marten.Schema.Indexing.Unique.TenancyScope.PerTenant;
-                index.Predicate = "(data ->> 'active')::boolean";
+                index.Predicate = "(data ->> 'active') = 'true'";
             });
 
         opts.Projections.AddGlobalProjection(new ReplayJobProjection(), ProjectionLifecycle.Inline);

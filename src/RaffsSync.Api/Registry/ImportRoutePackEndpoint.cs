@@ -10,6 +10,7 @@ namespace RaffsSync.Api.Registry;
 
 public static class ImportRoutePackEndpoint
 {
+    /// <remarks>Not [WriteAggregate]: a pack spans many streams; <see cref="RoutePackImporter"/> fetches each for writing.</remarks>
     /// <summary>Imports a route pack (the contents of a <c>routes/*.json</c> file); importing it again appends nothing.</summary>
     [Authorize(Policy = Scopes.RegistryWrite)]
     [Authorize(Policy = CallerPolicies.Internal)]

@@ -27,7 +27,7 @@ public static class RenderRouteEndpoint
     [Authorize(Policy = Scopes.RegistryRead)]
     [WolverinePost("/api/v1/providers/{provider}/routes/{routeKey}/render")]
     public static async Task<IResult> Post(string provider, string routeKey, RenderRoute input, IQuerySession session,
-        HttpContext context, ProviderRequestBuilder builder, TimeProvider clock, CancellationToken cancellation)
+        Caller caller, ProviderRequestBuilder builder, TimeProvider clock, CancellationToken cancellation)
     {
         var missing = new List<ProblemDetail>();
         if (string.IsNullOrWhiteSpace(input.TenantId)) missing.Add(new("tenant_id", "required"));
@@ -35,14 +35,13 @@ public static class RenderRouteEndpoint
         else if (PayloadBounds.Check(input.Payload.Value) is { } breach) missing.Add(new(breach.Field, breach.Issue, breach.Hint));
         if (missing.Count > 0) return Results.Problem(ApiProblems.Validation([.. missing]));
 
-        var caller = Caller.From(context.User);
         if (!caller.CanAccess(input.TenantId!))
             return ProblemResults.NotFound("not_found", $"Location '{input.TenantId}' was not found.");
 
         var route = await RouteEndpoints.Find(session, provider, routeKey, cancellation);
         var providerDoc = await session.LoadAsync<Provider>(RegistryIds.Provider(provider), cancellation);
         if (route is null || providerDoc is null || !caller.CanSeeProvider(provider))
-            return ProblemResults.NotFound("route_not_found", $"Provider '{provider}' has no route '{routeKey}'.");
+            return Results.Problem(RegistryProblems.RouteNotFound(provider, routeKey));
 
         var version = input.Version ?? route.CurrentVersion;
         if (route.AtVersion(version) is not { } definition)

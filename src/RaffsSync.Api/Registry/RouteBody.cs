@@ -38,11 +38,8 @@ public sealed record RouteBody(RouteDefinition? Definition, int? Version, IReadO
     }
 
     /// <summary><c>If-Match: "3"</c> stands for <c>"version": 3</c>.</summary>
-    public static int? IfMatchVersion(HttpRequest request)
-    {
-        var header = request.Headers.IfMatch.ToString().Trim().Trim('"');
-        return int.TryParse(header, out var version) ? version : null;
-    }
+    public static int? IfMatchVersion(string? ifMatch) =>
+        int.TryParse(ifMatch?.Trim().Trim('"'), out var version) ? version : null;
 }
 
 public static class ApiJson

@@ -59,7 +59,9 @@ public static class RoutePackImporter
         }
         if (errors.Count > 0) return (null, errors);
 
-        // Decide everything before appending anything: a conflict anywhere leaves the registry untouched.
+        // Decide everything before appending anything: a conflict anywhere leaves the registry untouched. Not [WriteAggregate]:
+        // a pack writes one provider stream and any number of route streams in one transaction, and the CLI (RoutesCommand)
+        // imports through this same code without Wolverine.
         var providerStream = await session.Events.FetchForWriting<Provider>(RegistryIds.Provider(provider!.Key!), cancellation);
         var providerDecision = DecideProvider(providerStream.Aggregate, provider, now);
         var routeDecisions = new List<(string Key, IEventStream<Route> Stream, Decision Decision)>();
@@ -70,18 +72,18 @@ public static class RoutePackImporter
                 RouteDecisions.Put(stream.Aggregate, provider.Key!, routeKey, definition, stream.Aggregate?.CurrentVersion, now)));
         }
 
-        var conflicts = routeDecisions.Where(r => r.Decision is Decision.Conflict)
-            .Select(r => new FieldError($"routes.{r.Key}", "conflict", ((Decision.Conflict)r.Decision).Message))
+        var conflicts = routeDecisions
+            .Select(r => r.Decision is Decision.Conflict conflict ? new FieldError($"routes.{r.Key}", "conflict", conflict.Message) : null)
             .Prepend(providerDecision is Decision.Conflict c ? new FieldError("provider", "conflict", c.Message) : null)
             .OfType<FieldError>().ToList();
         if (conflicts.Count > 0) return (null, conflicts);
 
-        var providerEvents = ((Decision.Append)providerDecision).Events;
+        var providerEvents = EventsOf(providerDecision);
         providerStream.AppendMany(providerEvents);
         var results = new List<RouteImportResult>();
         foreach (var (routeKey, stream, decision) in routeDecisions)
         {
-            var events = ((Decision.Append)decision).Events;
+            var events = EventsOf(decision);
             stream.AppendMany(events);
             results.Add(new RouteImportResult(routeKey,
                 events switch { [RouteDefined] => "defined", [RouteRevised] => "revised", _ => "unchanged" },
@@ -91,6 +93,8 @@ public static class RoutePackImporter
         var providerResult = providerEvents switch { [ProviderRegistered] => "registered", [ProviderChanged] => "changed", _ => "unchanged" };
         return (new RoutePackImportResult(provider.Key!, providerResult, results), []);
     }
+
+    private static IReadOnlyList<object> EventsOf(Decision decision) => decision is Decision.Append append ? append.Events : [];
 
     private static Decision DecideProvider(Provider? existing, ProviderInput input, DateTimeOffset now)
     {

@@ -38,4 +38,13 @@ public sealed record Provider
     };
 
     public Provider Apply(ProviderRetired e) => this with { Retired = true, UpdatedAt = e.RetiredAt };
+
+    /// <summary>The provider after one more of its events; what the projection stores, for answering before commit.</summary>
+    public static Provider Evolve(Provider? current, object e) => e switch
+    {
+        ProviderRegistered registered => Create(registered),
+        ProviderChanged changed => current!.Apply(changed),
+        ProviderRetired retired => current!.Apply(retired),
+        _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "not a provider event")
+    };
 }

@@ -50,9 +50,11 @@ public static class RouteDecisions
 public static class ProviderDecisions
 {
     public static Decision Register(Provider? existing, ProviderRegistered registered) =>
-        existing is null
-            ? new Decision.Append([registered])
-            : new Decision.Conflict("conflict", $"Provider '{registered.Key}' already exists; PUT /api/v1/providers/{registered.Key} changes it.");
+        AlreadyRegistered(existing, registered.Key) ?? (Decision)new Decision.Append([registered]);
+
+    /// <summary>Why a provider with this key cannot be registered (it exists), or null when it can.</summary>
+    public static Decision.Conflict? AlreadyRegistered(Provider? existing, string key) =>
+        existing is null ? null : new Decision.Conflict("conflict", $"Provider '{key}' already exists; PUT /api/v1/providers/{key} changes it.");
 
     public static Decision Change(Provider existing, ProviderChanged changed) =>
         existing.Retired

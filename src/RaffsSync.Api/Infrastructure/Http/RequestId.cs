@@ -5,6 +5,7 @@ using JasperFx.CodeGeneration.Frames;
 using Marten;
 using Wolverine;
 using Wolverine.Http;
+using Wolverine.Persistence.EventSourcing;
 
 namespace RaffsSync.Api.Infrastructure.Http;
 
@@ -49,7 +50,9 @@ internal sealed class RequestIdCorrelationPolicy : IHttpPolicy
         foreach (var chain in chains)
         {
             chain.Middleware.Insert(0, new MethodCall(typeof(RequestId), nameof(RequestId.Apply)));
-            if (chain.ServiceDependencies(container, Type.EmptyTypes).Contains(typeof(IDocumentSession)))
+            // [WriteAggregate] endpoints get their session from Wolverine, not as a parameter.
+            if (chain.Method.Method.GetParameters().Any(p => p.IsDefined(typeof(WriteModelAttribute), inherit: true))
+                || chain.ServiceDependencies(container, Type.EmptyTypes).Contains(typeof(IDocumentSession)))
                 chain.Middleware.Insert(1, new MethodCall(typeof(RequestId), nameof(RequestId.ApplyToSession)));
         }
     }

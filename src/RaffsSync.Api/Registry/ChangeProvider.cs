@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using RaffsSync.Api.Access;
+using RaffsSync.Domain;
+using RaffsSync.Domain.Access;
+using RaffsSync.Domain.Registry;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace RaffsSync.Api.Registry;
+
+public static class ChangeProviderEndpoint
+{
+    public static Guid ProviderId(string provider) => RegistryIds.Provider(provider);
+
+    public static ProblemDetails Validate(string provider, ProviderInput? input, Provider? existing, ProviderEgress egress)
+    {
+        if (input is null) return RegistryProblems.Invalid([RegistryProblems.BodyRequired("a provider object")]);
+        var errors = ProviderValidation.Validate(provider, input.Name, input.AuthKind, input.BaseUrls, egress.Rules).ToList();
+        if (input.Key is not null && input.Key != provider) errors.Add(new FieldError("key", "immutable", $"the key stays '{provider}'"));
+        if (errors.Count > 0) return RegistryProblems.Invalid(errors);
+        return existing is null ? RegistryProblems.ProviderNotFound(provider) : WolverineContinue.NoProblems;
+    }
+
+    /// <summary>Changes a provider (ProviderChanged); the key stays.</summary>
+    [Authorize(Policy = Scopes.RegistryWrite)]
+    [Authorize(Policy = CallerPolicies.Internal)]
+    [WolverinePut("/api/v1/providers/{provider}")]
+    public static (IResult, Events) Put(string provider, ProviderInput input,
+        [WriteAggregate(FromMethod = nameof(ProviderId), Required = false)] Provider existing, TimeProvider clock)
+    {
+        var changed = new ProviderChanged(provider, input.Name!, input.AuthKind ?? "none", ProviderEndpoints.BaseUrls(input),
+            clock.GetUtcNow(), input.InboundSignature);
+        return ProviderDecisions.Change(existing, changed)
+            .Respond(events => Results.Ok(ProviderView.From(events.Aggregate(existing, Provider.Evolve))));
+    }
+}

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using RaffsSync.Api.Access;
+using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Domain;
+using RaffsSync.Domain.Access;
+using RaffsSync.Domain.Registry;
+using Wolverine.Http;
+using Wolverine.Marten;
+using Route = RaffsSync.Domain.Registry.Route;
+
+namespace RaffsSync.Api.Registry;
+
+public static class PutRouteEndpoint
+{
+    public static Guid ProviderId(string provider) => RegistryIds.Provider(provider);
+
+    public static Guid RouteId(string provider, string routeKey) => RegistryIds.Route(provider, routeKey);
+
+    public static RouteBody Load(string routeKey, JsonElement body, HttpContext context) => RouteBody.Parse(body, context.Options(), routeKey);
+
+    public static async Task<ProblemDetails> ValidateAsync(string provider, string routeKey, RouteBody parsed,
+        [ReadAggregate(FromMethod = nameof(ProviderId), Required = false)] Provider? owner, IQuerySession session, CancellationToken cancellation)
+    {
+        var errors = parsed.Errors.ToList();
+        if (!RouteValidation.IsValidKey(routeKey)) errors.Insert(0, new FieldError("route_key", "invalid", "letters, digits, '.', '_' and '-'"));
+        if (errors.Count > 0) return RegistryProblems.Invalid(errors);
+
+        if (owner is null) return RegistryProblems.ProviderNotFound(provider);
+        if (owner.Retired) return RegistryProblems.Conflict(new Decision.Conflict("conflict", $"Provider '{provider}' is retired."));
+
+        return await RouteEndpoints.ReconcileTargetProblem(session, provider, parsed.Definition!, cancellation) is { } reconcileProblem
+            ? RegistryProblems.Invalid([reconcileProblem])
+            : WolverineContinue.NoProblems;
+    }
+
+    /// <summary>Defines (201) or revises (200) a route. A stale or missing <c>version</c> is 409 <c>version_conflict</c>.</summary>
+    /// <remarks>
+    /// <c>version</c> (or <c>If-Match</c>) is the route's version, which only definitions move; the stream's version also
+    /// moves on disable/enable, so it is not Wolverine's version source: <see cref="RouteDecisions.Put"/> checks it, and
+    /// [WriteAggregate] still refuses (409 version_conflict) a commit racing another write to the stream.
+    /// </remarks>
+    [Authorize(Policy = Scopes.RegistryWrite)]
+    [Authorize(Policy = CallerPolicies.Internal)]
+    [WolverinePut(RouteEndpoints.RoutePath)]
+    public static (IResult, Events) Put(JsonElement body, string provider, string routeKey, RouteBody parsed,
+        [WriteAggregate(FromMethod = nameof(RouteId), Required = false)] Route? route,
+        [FromHeader(Name = "If-Match")] string? ifMatch, HttpContext context, TimeProvider clock)
+    {
+        var expected = parsed.Version ?? RouteBody.IfMatchVersion(ifMatch);
+        return RouteDecisions.Put(route, provider, routeKey, parsed.Definition!, expected, clock.GetUtcNow()).Respond(events =>
+        {
+            var view = RouteView.From(RouteEndpoints.Written(route, events, context));
+            return route is null ? Results.Created(ResourcePath.Of("providers", provider, "routes", routeKey), view) : Results.Ok(view);
+        });
+    }
+}

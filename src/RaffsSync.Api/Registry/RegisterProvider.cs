@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using RaffsSync.Api.Access;
+using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Domain;
+using RaffsSync.Domain.Access;
+using RaffsSync.Domain.Registry;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace RaffsSync.Api.Registry;
+
+public static class RegisterProviderEndpoint
+{
+    /// <summary>The stream the body's key names (the key is checked by <see cref="Validate"/>).</summary>
+    public static Guid ProviderId(ProviderInput? input) => RegistryIds.Provider(input?.Key ?? "");
+
+    public static ProblemDetails Validate(ProviderInput? input, ProviderEgress egress)
+    {
+        if (input is null) return RegistryProblems.Invalid([RegistryProblems.BodyRequired("a provider object")]);
+        var errors = ProviderValidation.Validate(input.Key, input.Name, input.AuthKind, input.BaseUrls, egress.Rules);
+        return errors.Count > 0 ? RegistryProblems.Invalid(errors) : WolverineContinue.NoProblems;
+    }
+
+    /// <summary>Registers a provider (ProviderRegistered).</summary>
+    [Authorize(Policy = Scopes.RegistryWrite)]
+    [Authorize(Policy = CallerPolicies.Internal)]
+    [WolverinePost("/api/v1/providers")]
+    public static (IResult, IMartenOp) Post(ProviderInput input,
+        [ReadAggregate(FromMethod = nameof(ProviderId), Required = false)] Provider? existing, TimeProvider clock)
+    {
+        var registered = new ProviderRegistered(input.Key!, input.Name!, input.AuthKind ?? "none", ProviderEndpoints.BaseUrls(input),
+            clock.GetUtcNow(), input.InboundSignature);
+
+        // Two registrations racing past this check both start the stream; the loser's commit is 409 conflict (ConcurrencyConflicts).
+        return ProviderDecisions.Register(existing, registered) is Decision.Conflict conflict
+            ? (Results.Problem(RegistryProblems.Conflict(conflict)), MartenOps.Nothing())
+            : (Results.Created(ResourcePath.Of("providers", registered.Key), ProviderView.From(Provider.Create(registered))),
+                MartenOps.StartStream<Provider>(RegistryIds.Provider(registered.Key), registered));
+    }
+}

@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Mvc;
+using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Domain;
+using RaffsSync.Domain.Registry;
+using Wolverine.Marten;
+
+namespace RaffsSync.Api.Registry;
+
+/// <summary>The registry's problems, each written once, for <c>Validate</c> methods (ProblemDetails) and endpoints (IResult).</summary>
+/// <remarks>
+/// Endpoints load aggregates with <c>Required = false</c> so that their <c>Validate</c> answers a missing one in the API's
+/// shape (<c>provider_not_found</c>, <c>route_not_found</c>); Wolverine's own 404 carries no code.
+/// </remarks>
+public static class RegistryProblems
+{
+    public static ProblemDetails ProviderNotFound(string provider) =>
+        ApiProblems.Create(404, "provider_not_found", $"Provider '{provider}' was not found.");
+
+    public static ProblemDetails RouteNotFound(string provider, string routeKey) =>
+        ApiProblems.Create(404, "route_not_found", $"Provider '{provider}' has no route '{routeKey}'.");
+
+    public static ProblemDetails Invalid(IEnumerable<FieldError> errors) =>
+        ApiProblems.Validation([.. errors.Select(e => new ProblemDetail(e.Field, e.Issue, e.Hint))]);
+
+    public static ProblemDetails Conflict(Decision.Conflict conflict) => ApiProblems.Create(409, conflict.Code, conflict.Message);
+
+    public static FieldError BodyRequired(string what) => new("body", "required", what);
+
+    /// <summary>
+    /// A decision as an endpoint's answer plus the events Wolverine appends to the aggregate's stream:
+    /// a conflict is 409 and appends nothing; otherwise <paramref name="answer"/> builds the response from the events.
+    /// </summary>
+    public static (IResult, Events) Respond(this Decision decision, Func<IReadOnlyList<object>, IResult> answer) => decision switch
+    {
+        Decision.Append append => (answer(append.Events), new Events(append.Events)),
+        Decision.Conflict conflict => (Results.Problem(Conflict(conflict)), new Events()),
+        _ => throw new ArgumentOutOfRangeException(nameof(decision), decision, "not a decision")
+    };
+}
