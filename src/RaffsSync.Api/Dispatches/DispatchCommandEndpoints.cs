@@ -50,7 +50,7 @@ public static class DispatchCommandEndpoints
         stream.AppendOne(requested);
         var execute = new OutgoingMessages { new ExecuteDispatch(dispatch.Id, dispatch.Attempts + 1).WithTenantId(dispatch.TenantId) };
         context.Response.Headers.Location = ResourcePath.Of("dispatches", dispatch.Id);
-        return (Results.Json(DispatchView.From(dispatch.Apply(requested)), statusCode: StatusCodes.Status202Accepted), execute);
+        return (Results.Json(DispatchView.From(dispatch.After(requested)), statusCode: StatusCodes.Status202Accepted), execute);
     }
 
     /// <summary>Cancels a dispatch that is waiting (accepted or between retries).</summary>
@@ -69,7 +69,7 @@ public static class DispatchCommandEndpoints
 
         var cancelled = (DispatchCancelled)((Decision.Append)decision).Events.Single();
         stream.AppendOne(cancelled);
-        return Results.Ok(DispatchView.From(dispatch.Apply(cancelled)));
+        return Results.Ok(DispatchView.From(dispatch.After(cancelled)));
     }
 
     /// <summary>
