@@ -15,5 +15,8 @@ public static class DispatchAccess
         return dispatch is not null && caller.CanAccess(dispatch.TenantId) ? dispatch : null;
     }
 
-    public static IResult NotFound(string id) => ProblemResults.NotFound("not_found", $"Dispatch '{id}' was not found.");
+    public static IResult NotFound(string id) => Results.Problem(NotFoundProblem(id));
+
+    public static Microsoft.AspNetCore.Mvc.ProblemDetails NotFoundProblem(string id) =>
+        ApiProblems.Create(404, "not_found", $"Dispatch '{id}' was not found.");
 }

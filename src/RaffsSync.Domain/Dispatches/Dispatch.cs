@@ -92,6 +92,9 @@ public sealed record Dispatch
         _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "A dispatch event with no handling.")
     };
 
+    /// <summary>After several events, in order (what a decision appends).</summary>
+    public Dispatch After(IEnumerable<object> events) => events.Cast<IDispatchEvent>().Aggregate(this, (d, e) => d.After(e));
+
     /// <summary>The dispatch an event stream describes (null before its <see cref="DispatchRequested"/>).</summary>
     public static Dispatch? Next(Dispatch? dispatch, IDispatchEvent @event) =>
         dispatch is null ? (@event as DispatchRequested is { } requested ? Start(requested) : null) : dispatch.After(@event);
