@@ -110,11 +110,15 @@ public static class RunReplayJobHandler
 {
     public const int BatchSize = 100;
 
-    public static async Task<OutgoingMessages> Handle(RunReplayJob command, IDocumentSession session, TimeProvider clock,
+    /// <summary>
+    /// The job comes through Wolverine's aggregate workflow (its events are appended at the version read);
+    /// the dispatches it replays are other streams, in other locations, each locked as it is decided.
+    /// </summary>
+    public static async Task<(Events, OutgoingMessages)> Handle(RunReplayJob command,
+        [WriteAggregate(nameof(RunReplayJob.JobId), Required = false)] ReplayJob? job, IDocumentSession session, TimeProvider clock,
         CancellationToken cancellation)
     {
-        var jobStream = await session.Events.FetchForWriting<ReplayJob>(command.JobId, cancellation);
-        if (jobStream.Aggregate is not { IsRunning: true } job) return [];
+        if (job is not { IsRunning: true }) return ([], []);
 
         var query = DispatchQueries.Matching(session.Query<Dispatch>(), job.Filter, job.Filter.ReplayableStatuses)
             .Where(d => d.RunStartedAt < job.StartedAt);
@@ -126,11 +130,7 @@ public static class RunReplayJobHandler
         var batch = await query.OrderBy(d => d.CreatedAt).ThenBy(d => d.Id).Take(BatchSize).ToListAsync(cancellation);
 
         var now = clock.GetUtcNow();
-        if (batch.Count == 0)
-        {
-            jobStream.AppendOne(new ReplayJobCompleted(job.Id, now));
-            return [];
-        }
+        if (batch.Count == 0) return ([new ReplayJobCompleted(job.Id, now)], []);
 
         var messages = new OutgoingMessages();
         var routes = new Dictionary<Guid, Route?>();
@@ -153,8 +153,7 @@ public static class RunReplayJobHandler
             replayed++;
         }
 
-        jobStream.AppendOne(job.Progress(batch.Select(d => (d.CreatedAt, d.Id)).ToList(), replayed, batch.Count - replayed, now));
         messages.Add(new RunReplayJob(job.Id)); // the next batch, or the completion when none is left
-        return messages;
+        return ([job.Progress(batch.Select(d => (d.CreatedAt, d.Id)).ToList(), replayed, batch.Count - replayed, now)], messages);
     }
 }
