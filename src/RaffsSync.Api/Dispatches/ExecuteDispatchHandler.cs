@@ -15,6 +15,9 @@ namespace RaffsSync.Api.Dispatches;
 /// Performs one attempt of a dispatch: renders the request from the pinned route version, claims
 /// the attempt, calls the provider, and records the answer and what follows (success, failure, a
 /// scheduled retry, dead letter). The retry is an outbox message committed with those events.
+/// Not Wolverine's aggregate workflow (<c>[WriteAggregate]</c>): that commits once, at the end, and the
+/// claim must commit on its own before the provider is called, moving the stream the workflow would
+/// then expect unchanged. The stream is read for writing here instead, in the claim's own session.
 /// </summary>
 public static class ExecuteDispatchHandler
 {
