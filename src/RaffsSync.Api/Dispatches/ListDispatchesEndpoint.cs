@@ -98,12 +98,12 @@ public static class ListDispatchesEndpoint
     /// <summary>Dispatches of the locations the caller may see, filtered, sorted and paged.</summary>
     [Authorize(Policy = Scopes.DispatchesRead)]
     [WolverineGet("/api/v1/dispatches")]
-    public static async Task<IResult> Get(IQuerySession session, HttpContext context, CancellationToken cancellation)
+    public static async Task<IResult> Get(IQuerySession session, HttpContext context, Caller caller, CancellationToken cancellation)
     {
         var (filter, errors) = DispatchListQuery.Parse(context.Request.Query);
         if (errors.Count > 0) return Results.Problem(ApiProblems.Validation([.. errors]));
 
-        var scoped = filter.ForCaller(Caller.From(context.User));
+        var scoped = filter.ForCaller(caller);
         var query = DispatchQueries.Matching(session.Query<Dispatch>().Stats(out var stats), scoped, scoped.Statuses);
 
         var page = PageRequest.From(context.Request);
