@@ -11,29 +11,17 @@ public sealed class DispatchExecutionTests
     private static readonly DateTimeOffset T0 = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
     private static readonly RouteDefinition Route = new("http", new RequestTemplate("POST", "/orders"), Success: [201]);
 
-    private static Dispatch Accepted() => Dispatch.Create(new DispatchRequested(Guid.NewGuid(), "29", "acme", "orders.push", 3,
+    private static Dispatch Accepted() => Dispatch.Start(new DispatchRequested(Guid.NewGuid(), "29", "acme", "orders.push", 3,
         ProviderEnvironment.Sandbox, JsonDocument.Parse("{}").RootElement, T0));
 
     private static Dispatch Started(Dispatch d, int attempt) =>
-        d.Apply(new DispatchAttemptStarted(d.Id, attempt, new RenderedRequest("POST", "http://p", new Dictionary<string, string>(), null), T0));
+        d.After(new DispatchAttemptStarted(d.Id, attempt, new RenderedRequest("POST", "http://p", new Dictionary<string, string>(), null), T0));
 
     private static ProviderCallResult Answer(int status, string body = "", TimeSpan? retryAfter = null) =>
         new ProviderCallResult.Responded(status, body, false, "", 5, retryAfter);
 
-    private static Dispatch Replay(Dispatch dispatch, IEnumerable<object> events) => events.Aggregate(dispatch, (d, e) => e switch
-    {
-        DispatchAttemptStarted x => d.Apply(x),
-        ProviderResponded x => d.Apply(x),
-        ProviderUnreachable x => d.Apply(x),
-        DispatchAttemptInterrupted x => d.Apply(x),
-        DispatchRetryScheduled x => d.Apply(x),
-        DispatchRequeued x => d.Apply(x),
-        DispatchSucceeded x => d.Apply(x),
-        DispatchFailed x => d.Apply(x),
-        DispatchDeadLettered x => d.Apply(x),
-        DispatchOutcomeUnknown x => d.Apply(x),
-        _ => throw new InvalidOperationException(e.GetType().Name)
-    });
+    private static Dispatch Replay(Dispatch dispatch, IEnumerable<object> events) =>
+        events.Cast<IDispatchEvent>().Aggregate(dispatch, (d, e) => d.After(e));
 
     [Fact]
     public void a_listed_success_code_records_the_answer_and_succeeds()
@@ -195,7 +183,7 @@ public sealed class DispatchCommandTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
 
-    private static Dispatch WithStatus(DispatchStatus status) => Dispatch.Create(new DispatchRequested(Guid.NewGuid(), "29", "acme",
+    private static Dispatch WithStatus(DispatchStatus status) => Dispatch.Start(new DispatchRequested(Guid.NewGuid(), "29", "acme",
         "orders.push", 1, ProviderEnvironment.Sandbox, JsonDocument.Parse("{}").RootElement, T0)) with { Status = status, Attempts = 3 };
 
     [Theory]
@@ -208,7 +196,7 @@ public sealed class DispatchCommandTests
         var dispatch = WithStatus(status);
 
         var decision = Assert.IsType<Decision.Append>(DispatchCommands.Replay(dispatch, "current", 4, "fixed", T0.AddHours(1)));
-        var replayed = dispatch.Apply((DispatchReplayRequested)Assert.Single(decision.Events));
+        var replayed = dispatch.After((DispatchReplayRequested)Assert.Single(decision.Events));
 
         Assert.Equal(DispatchStatus.Accepted, replayed.Status);
         Assert.Equal(4, replayed.RouteVersion);
@@ -230,7 +218,7 @@ public sealed class DispatchCommandTests
     {
         var route = new RouteDefinition("http", new RequestTemplate("POST", "/o"), Backoff: new Backoff(MaxAttempts: 2, Jitter: false));
         var replayed = WithStatus(DispatchStatus.DeadLettered)
-            .Apply(new DispatchReplayRequested(Guid.Empty, 1, "pinned", "again", T0.AddHours(1)));
+            .After(new DispatchReplayRequested(Guid.Empty, 1, "pinned", "again", T0.AddHours(1)));
 
         var first = DispatchExecution.RecordOutcome(replayed, route, 4, new ProviderCallResult.Responded(503, "", false, "", 1), T0.AddHours(1), 0.5);
         var second = DispatchExecution.RecordOutcome(replayed, route, 5, new ProviderCallResult.Responded(503, "", false, "", 1), T0.AddHours(1), 0.5);

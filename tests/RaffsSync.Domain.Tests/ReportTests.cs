@@ -68,11 +68,11 @@ public sealed class ReportTests
     {
         var id = Guid.NewGuid();
         var day = DispatchDay.Start("29", "pos", "orders", new DateOnly(2026, 11, 1))
-            .Apply(new ProviderResponded(id, 1, 503, 40, "", false, "", DateTimeOffset.UnixEpoch))
-            .Apply(new DispatchRetryScheduled(id, 1, DateTimeOffset.UnixEpoch, "503", DateTimeOffset.UnixEpoch))
-            .Apply(new DispatchDeadLettered(id, 2, "exhausted", DateTimeOffset.UnixEpoch))
-            .Apply(new DispatchReplayRequested(id, 2, "current", "fixed", DateTimeOffset.UnixEpoch))
-            .Apply(new DispatchSucceeded(id, 3, DateTimeOffset.UnixEpoch));
+            .After(new ProviderResponded(id, 1, 503, 40, "", false, "", DateTimeOffset.UnixEpoch))
+            .After(new DispatchRetryScheduled(id, 1, DateTimeOffset.UnixEpoch, "503", DateTimeOffset.UnixEpoch))
+            .After(new DispatchDeadLettered(id, 2, "exhausted", DateTimeOffset.UnixEpoch))
+            .After(new DispatchReplayRequested(id, 2, "current", "fixed", DateTimeOffset.UnixEpoch))
+            .After(new DispatchSucceeded(id, 3, DateTimeOffset.UnixEpoch));
 
         Assert.Equal((1, 1, 1, 1), (day.Retries, day.DeadLettered, day.Replays, day.Succeeded));
         Assert.Equal(1, day.LatencyBuckets[LatencyHistogram.BucketOf(40)]);

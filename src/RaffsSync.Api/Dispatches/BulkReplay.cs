@@ -1,5 +1,6 @@
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using RaffsSync.Api.Access;
 using RaffsSync.Api.Infrastructure.Http;
 using RaffsSync.Domain;
@@ -8,6 +9,7 @@ using RaffsSync.Domain.Dispatches;
 using RaffsSync.Domain.Registry;
 using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
 using Route = RaffsSync.Domain.Registry.Route;
 
 namespace RaffsSync.Api.Dispatches;
@@ -27,62 +29,72 @@ public sealed record ReplayJobView(
 /// <c>POST /api/v1/dispatches/replay?filter[...]</c>: replay every unsuccessful dispatch the list
 /// filters select, as an asynchronous job that can be polled and cancelled.
 /// </summary>
-public static class BulkReplayEndpoints
+public static class StartBulkReplayEndpoint
 {
-    private const string JobPath = "/api/v1/dispatches/replay-jobs/{jobId}";
+    public static ProblemDetails Validate(ReplayDispatch command, HttpRequest request)
+    {
+        var problems = DispatchListQuery.Parse(request.Query).Errors.ToList();
+        if (command.RouteVersion is not null && !DispatchCommands.ReplayModes.Contains(command.RouteVersion))
+            problems.Add(new ProblemDetail("route_version", "invalid", "'pinned' or 'current'"));
+        if (string.IsNullOrWhiteSpace(command.Reason)) problems.Add(new ProblemDetail("reason", "required", "say why, for the record"));
+        return problems.Count > 0 ? ApiProblems.Validation([.. problems]) : WolverineContinue.NoProblems;
+    }
 
     /// <summary>Starts a bulk replay of the unsuccessful dispatches the list filters select.</summary>
     [Authorize(Policy = Scopes.DispatchesWrite)]
     [WolverinePost("/api/v1/dispatches/replay")]
-    public static (IResult, OutgoingMessages) Start(ReplayDispatch command, IDocumentSession session, HttpContext context, TimeProvider clock)
+    public static (IResult, IStartStream, OutgoingMessages) Post(ReplayDispatch command, HttpRequest request, Caller caller,
+        TimeProvider clock)
     {
-        var (filter, errors) = DispatchListQuery.Parse(context.Request.Query);
-        var problems = errors.ToList();
-        if (command.RouteVersion is not null && !DispatchCommands.ReplayModes.Contains(command.RouteVersion))
-            problems.Add(new ProblemDetail("route_version", "invalid", "'pinned' or 'current'"));
-        if (string.IsNullOrWhiteSpace(command.Reason)) problems.Add(new ProblemDetail("reason", "required", "say why, for the record"));
-        if (problems.Count > 0) return (Results.Problem(ApiProblems.Validation([.. problems])), []);
+        var filter = DispatchListQuery.Parse(request.Query).Query;
+        var started = new ReplayJobStarted(Guid.CreateVersion7(), filter.ForCaller(caller), command.RouteVersion ?? "pinned",
+            command.Reason!, clock.GetUtcNow());
 
-        var started = new ReplayJobStarted(Guid.CreateVersion7(), filter.ForCaller(Caller.From(context.User)),
-            command.RouteVersion ?? "pinned", command.Reason!, clock.GetUtcNow());
-        session.Events.StartStream<ReplayJob>(started.JobId, started);
-
-        context.Response.Headers.Location = ResourcePath.Of("dispatches", "replay-jobs", started.JobId);
-        return (Results.Json(ReplayJobView.From(ReplayJob.Create(started)), statusCode: StatusCodes.Status202Accepted),
+        return (Results.Accepted(ResourcePath.Of("dispatches", "replay-jobs", started.JobId), ReplayJobView.From(ReplayJob.Create(started))),
+            MartenOps.StartStream<ReplayJob>(started.JobId, started),
             [new RunReplayJob(started.JobId)]);
     }
+}
 
-    /// <summary>A bulk replay job's progress.</summary>
-    [Authorize(Policy = Scopes.DispatchesRead)]
-    [WolverineGet(JobPath)]
-    public static async Task<IResult> Get(Guid jobId, IQuerySession session, HttpContext context, CancellationToken cancellation) =>
-        await FindAsync(session, jobId, context, cancellation) is { } job ? Results.Ok(ReplayJobView.From(job)) : JobNotFound(jobId);
-
-    /// <summary>Stops a running bulk replay job.</summary>
-    [Authorize(Policy = Scopes.DispatchesWrite)]
-    [WolverinePost(JobPath + "/cancel")]
-    public static async Task<IResult> Cancel(Guid jobId, IDocumentSession session, HttpContext context, TimeProvider clock,
-        CancellationToken cancellation)
-    {
-        if (await FindAsync(session, jobId, context, cancellation) is not { } job) return JobNotFound(jobId);
-        if (!job.IsRunning) return Results.Problem(ApiProblems.Create(409, "conflict", $"The replay job is already {job.Status}."));
-
-        var cancelled = new ReplayJobCancelled(jobId, clock.GetUtcNow());
-        session.Events.Append(jobId, cancelled);
-        return Results.Ok(ReplayJobView.From(job.Apply(cancelled)));
-    }
+public static class ReplayJobAccess
+{
+    public const string JobPath = "/api/v1/dispatches/replay-jobs/{jobId}";
 
     /// <summary>A job is visible to the caller who may see all of its locations (internal callers see every job).</summary>
-    private static async Task<ReplayJob?> FindAsync(IQuerySession session, Guid jobId, HttpContext context, CancellationToken cancellation)
+    public static bool CanSee(this Caller caller, ReplayJob job) =>
+        caller.Class == CallerClass.Internal || job.Filter.Tenants is { } tenants && tenants.All(caller.CanAccess);
+
+    public static ProblemDetails NotFound(Guid jobId) => ApiProblems.Create(404, "not_found", $"Replay job '{jobId}' was not found.");
+}
+
+public static class GetReplayJobEndpoint
+{
+    /// <summary>A bulk replay job's progress.</summary>
+    [Authorize(Policy = Scopes.DispatchesRead)]
+    [WolverineGet(ReplayJobAccess.JobPath)]
+    public static async Task<IResult> Get(Guid jobId, IQuerySession session, Caller caller, CancellationToken cancellation) =>
+        await session.LoadAsync<ReplayJob>(jobId, cancellation) is { } job && caller.CanSee(job)
+            ? Results.Ok(ReplayJobView.From(job))
+            : Results.Problem(ReplayJobAccess.NotFound(jobId));
+}
+
+public static class CancelReplayJobEndpoint
+{
+    public static ProblemDetails Validate(Guid jobId, ReplayJob? job, Caller caller)
     {
-        var job = await session.LoadAsync<ReplayJob>(jobId, cancellation);
-        var caller = Caller.From(context.User);
-        if (job is null) return null;
-        if (caller.Class == CallerClass.Internal) return job;
-        return job.Filter.Tenants is { } tenants && tenants.All(caller.CanAccess) ? job : null;
+        if (job is null || !caller.CanSee(job)) return ReplayJobAccess.NotFound(jobId);
+        return job.IsRunning ? WolverineContinue.NoProblems : ApiProblems.Create(409, "conflict", $"The replay job is already {job.Status}.");
     }
 
-    private static IResult JobNotFound(Guid jobId) => ProblemResults.NotFound("not_found", $"Replay job '{jobId}' was not found.");
+    /// <summary>Stops a running bulk replay job; locked, so a batch committing meanwhile is the one that yields and retries.</summary>
+    [Authorize(Policy = Scopes.DispatchesWrite)]
+    [WolverinePost(ReplayJobAccess.JobPath + "/cancel")]
+    public static (IResult, Events) Post(Guid jobId,
+        [WriteAggregate("jobId", Required = false, LoadStyle = ConcurrencyStyle.Exclusive)] ReplayJob job, TimeProvider clock)
+    {
+        var cancelled = new ReplayJobCancelled(jobId, clock.GetUtcNow());
+        return (Results.Ok(ReplayJobView.From(job.Apply(cancelled))), [cancelled]);
+    }
 }
 
 /// <summary>
@@ -98,11 +110,15 @@ public static class RunReplayJobHandler
 {
     public const int BatchSize = 100;
 
-    public static async Task<OutgoingMessages> Handle(RunReplayJob command, IDocumentSession session, TimeProvider clock,
+    /// <summary>
+    /// The job comes through Wolverine's aggregate workflow (its events are appended at the version read);
+    /// the dispatches it replays are other streams, in other locations, each locked as it is decided.
+    /// </summary>
+    public static async Task<(Events, OutgoingMessages)> Handle(RunReplayJob command,
+        [WriteAggregate(nameof(RunReplayJob.JobId), Required = false)] ReplayJob? job, IDocumentSession session, TimeProvider clock,
         CancellationToken cancellation)
     {
-        var jobStream = await session.Events.FetchForWriting<ReplayJob>(command.JobId, cancellation);
-        if (jobStream.Aggregate is not { IsRunning: true } job) return [];
+        if (job is not { IsRunning: true }) return ([], []);
 
         var query = DispatchQueries.Matching(session.Query<Dispatch>(), job.Filter, job.Filter.ReplayableStatuses)
             .Where(d => d.RunStartedAt < job.StartedAt);
@@ -114,11 +130,7 @@ public static class RunReplayJobHandler
         var batch = await query.OrderBy(d => d.CreatedAt).ThenBy(d => d.Id).Take(BatchSize).ToListAsync(cancellation);
 
         var now = clock.GetUtcNow();
-        if (batch.Count == 0)
-        {
-            jobStream.AppendOne(new ReplayJobCompleted(job.Id, now));
-            return [];
-        }
+        if (batch.Count == 0) return ([new ReplayJobCompleted(job.Id, now)], []);
 
         var messages = new OutgoingMessages();
         var routes = new Dictionary<Guid, Route?>();
@@ -141,8 +153,7 @@ public static class RunReplayJobHandler
             replayed++;
         }
 
-        jobStream.AppendOne(job.Progress(batch.Select(d => (d.CreatedAt, d.Id)).ToList(), replayed, batch.Count - replayed, now));
         messages.Add(new RunReplayJob(job.Id)); // the next batch, or the completion when none is left
-        return messages;
+        return ([job.Progress(batch.Select(d => (d.CreatedAt, d.Id)).ToList(), replayed, batch.Count - replayed, now)], messages);
     }
 }

@@ -39,10 +39,10 @@ public static class DispatchHistoryEndpoints
     /// <summary>Each provider call of a dispatch: the request as sent (credentials masked), status, latency, capped body.</summary>
     [Authorize(Policy = Scopes.DispatchesRead)]
     [WolverineGet("/api/v1/dispatches/{id}/attempts")]
-    public static async Task<IResult> Attempts(string id, IQuerySession session, IDocumentStore store, HttpContext context,
+    public static async Task<IResult> Attempts(string id, IQuerySession session, IDocumentStore store, HttpContext context, Caller caller,
         CancellationToken cancellation)
     {
-        if (await DispatchAccess.FindAsync(session, id, Caller.From(context.User), cancellation) is not { } dispatch)
+        if (await DispatchAccess.FindAsync(session, id, caller, cancellation) is not { } dispatch)
             return DispatchAccess.NotFound(id);
 
         var events = await StreamAsync(store, dispatch, cancellation);
@@ -77,10 +77,10 @@ public static class DispatchHistoryEndpoints
     /// <summary>A dispatch's event timeline.</summary>
     [Authorize(Policy = Scopes.DispatchesRead)]
     [WolverineGet("/api/v1/dispatches/{id}/events")]
-    public static async Task<IResult> Events(string id, IQuerySession session, IDocumentStore store, HttpContext context,
+    public static async Task<IResult> Events(string id, IQuerySession session, IDocumentStore store, HttpContext context, Caller caller,
         CancellationToken cancellation)
     {
-        if (await DispatchAccess.FindAsync(session, id, Caller.From(context.User), cancellation) is not { } dispatch)
+        if (await DispatchAccess.FindAsync(session, id, caller, cancellation) is not { } dispatch)
             return DispatchAccess.NotFound(id);
 
         var timeline = (await StreamAsync(store, dispatch, cancellation))

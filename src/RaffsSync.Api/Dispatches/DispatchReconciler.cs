@@ -3,6 +3,7 @@ using Marten;
 using Npgsql;
 using RaffsSync.Domain.Dispatches;
 using Wolverine;
+using Wolverine.Marten;
 using Wolverine.Util;
 
 namespace RaffsSync.Api.Dispatches;
@@ -116,15 +117,16 @@ public sealed class DispatchReconciler(
 
 public static class RequeueDispatchHandler
 {
-    /// <summary>Decides again on the stream as it is now (it may have moved on since the reconciler looked), and appends at that version.</summary>
-    public static async Task<OutgoingMessages> Handle(RequeueDispatch command, IDocumentSession session, ReconcilerSettings settings,
-        TimeProvider clock, CancellationToken cancellation)
+    /// <summary>
+    /// Decides again on the stream as it is now (it may have moved on since the reconciler looked);
+    /// Wolverine loads it in the message's tenant and appends the event at the version read.
+    /// </summary>
+    public static (Events, OutgoingMessages) Handle(RequeueDispatch command, [WriteAggregate(Required = false)] Dispatch? dispatch,
+        ReconcilerSettings settings, TimeProvider clock)
     {
-        var stream = await session.Events.FetchForWriting<Dispatch>(command.DispatchId, cancellation);
-        if (stream.Aggregate is not { } dispatch || dispatch.UpdatedAt != command.SeenUpdatedAt) return [];
-        if (DispatchRecovery.Requeue(dispatch, clock.GetUtcNow(), settings.StaleAfter) is not { } requeued) return [];
+        if (dispatch is null || dispatch.UpdatedAt != command.SeenUpdatedAt) return ([], []);
+        if (DispatchRecovery.Requeue(dispatch, clock.GetUtcNow(), settings.StaleAfter) is not { } requeued) return ([], []);
 
-        stream.AppendOne(requeued);
-        return [new ExecuteDispatch(dispatch.Id, requeued.Attempt).WithTenantId(dispatch.TenantId)];
+        return ([requeued], [new ExecuteDispatch(dispatch.Id, requeued.Attempt).WithTenantId(dispatch.TenantId)]);
     }
 }

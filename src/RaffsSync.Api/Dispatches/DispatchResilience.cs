@@ -76,7 +76,8 @@ public static class DispatchResilience
                     : null;
                 if (giveUp is null) continue;
 
-                if (chain.MessageType == typeof(RunReplayJob)) RetryLostRaces(chain).Then.ContinueWith(giveUp);
+                // A lost race is decided again on the fresh stream (a cancel that came in during a token fetch: nothing to do).
+                RetryLostRaces(chain).Then.ContinueWith(giveUp);
                 RetryDatabaseFailures(chain).Then.ContinueWith(giveUp);
                 // A cancellation is the host stopping mid-call: left to Wolverine, the next process picks the message up.
                 chain.OnException(e => e is not OperationCanceledException, "any failure but a cancellation").ContinueWith(giveUp);

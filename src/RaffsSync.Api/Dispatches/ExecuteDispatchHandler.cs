@@ -1,5 +1,6 @@
 using JasperFx;
 using Marten;
+using JasperFx.Events;
 using RaffsSync.Api.Connections;
 using RaffsSync.Api.Registry;
 using RaffsSync.Domain.Dispatches;
@@ -14,6 +15,9 @@ namespace RaffsSync.Api.Dispatches;
 /// Performs one attempt of a dispatch: renders the request from the pinned route version, claims
 /// the attempt, calls the provider, and records the answer and what follows (success, failure, a
 /// scheduled retry, dead letter). The retry is an outbox message committed with those events.
+/// Not Wolverine's aggregate workflow (<c>[WriteAggregate]</c>): that commits once, at the end, and the
+/// claim must commit on its own before the provider is called, moving the stream the workflow would
+/// then expect unchanged. The stream is read for writing here instead, in the claim's own session.
 /// </summary>
 public static class ExecuteDispatchHandler
 {
@@ -26,8 +30,12 @@ public static class ExecuteDispatchHandler
         TimeProvider clock,
         CancellationToken cancellation)
     {
-        var dispatch = await session.LoadAsync<Dispatch>(command.DispatchId, cancellation);
-        if (dispatch is null) return [];
+        // Decided and claimed on one read of the stream: the claim expects the version decided on, so a
+        // cancel committed meanwhile (during a token fetch, say) makes it fail and nothing is sent.
+        await using var claim = ClaimSession(store, session);
+        var stream = await claim.Events.FetchForWriting<Dispatch>(command.DispatchId, cancellation);
+        if (stream.Aggregate is not { } dispatch) return [];
+        var decidedOn = stream.StartingVersion ?? 0;
 
         var admission = DispatchExecution.Admit(dispatch, command.Attempt);
         if (admission == Admission.Skip) return [];
@@ -39,13 +47,13 @@ public static class ExecuteDispatchHandler
             throw new InvalidOperationException($"Route {dispatch.Provider}/{dispatch.RouteKey} v{dispatch.RouteVersion} is missing.");
 
         if (admission == Admission.RecoverInterrupted)
-            return Record(session, dispatch, DispatchExecution.RecordInterruption(dispatch, definition, clock.GetUtcNow(), Random.Shared.NextDouble()));
+            return RecordBeforeClaim(session, dispatch, decidedOn, DispatchExecution.RecordInterruption(dispatch, definition, clock.GetUtcNow(), Random.Shared.NextDouble()));
 
         var connection = dispatch.ConnectionId is { } connectionId
             ? await ConnectionLookup.FindAsync(session, dispatch.TenantId, connectionId, cancellation)
             : null;
         if (dispatch.ConnectionId is not null && connection is not { Active: true })
-            return Record(session, dispatch, DispatchExecution.RecordFailureBeforeSending(dispatch, FailureType.Configuration,
+            return RecordBeforeClaim(session, dispatch, decidedOn, DispatchExecution.RecordFailureBeforeSending(dispatch, FailureType.Configuration,
                 "The location's connection to the provider was removed after the dispatch was accepted.", clock.GetUtcNow()));
 
         RenderedRequests request;
@@ -58,15 +66,15 @@ public static class ExecuteDispatchHandler
         }
         catch (TemplateException e)
         {
-            return Record(session, dispatch, DispatchExecution.RecordRenderFailure(dispatch, e, clock.GetUtcNow()));
+            return RecordBeforeClaim(session, dispatch, decidedOn, DispatchExecution.RecordRenderFailure(dispatch, e, clock.GetUtcNow()));
         }
         catch (ProviderAuthException e)
         {
-            return Record(session, dispatch,
+            return RecordBeforeClaim(session, dispatch, decidedOn,
                 DispatchExecution.RecordTokenFailure(dispatch, definition, e.Type, e.Message, clock.GetUtcNow(), Random.Shared.NextDouble()));
         }
 
-        if (!await ClaimAttemptAsync(store, session, dispatch, command.Attempt, request.Masked, clock, cancellation)) return [];
+        if (!await ClaimAttemptAsync(claim, stream, command.Attempt, request.Masked, clock, cancellation)) return [];
 
         if (!PagePlan.IsPaged(definition))
         {
@@ -127,22 +135,26 @@ public static class ExecuteDispatchHandler
         }
     }
 
-    /// <summary>
-    /// Commits <see cref="DispatchAttemptStarted"/> on its own, before the call, expecting the
-    /// stream exactly as it was read: of two executors racing for one attempt only one calls the
-    /// provider, and an attempt cut short by a crash is known to have been made.
-    /// </summary>
-    private static async Task<bool> ClaimAttemptAsync(IDocumentStore store, IDocumentSession session, Dispatch dispatch, int attempt,
-        RenderedRequest masked, TimeProvider clock, CancellationToken cancellation)
+    /// <summary>A session of its own for the claim, which commits before the call, apart from the handler's transaction.</summary>
+    private static IDocumentSession ClaimSession(IDocumentStore store, IDocumentSession session)
     {
-        await using var claim = store.LightweightSession(dispatch.TenantId);
+        var claim = store.LightweightSession(session.TenantId);
         claim.CorrelationId = session.CorrelationId;
         claim.CausationId = session.CausationId;
         claim.LastModifiedBy = session.LastModifiedBy;
-        var state = await claim.Events.FetchStreamStateAsync(dispatch.Id, cancellation);
-        if (state is null) return false;
+        return claim;
+    }
 
-        claim.Events.Append(dispatch.Id, state.Version + 1, new DispatchAttemptStarted(dispatch.Id, attempt, masked, clock.GetUtcNow()));
+    /// <summary>
+    /// Commits <see cref="DispatchAttemptStarted"/> on its own, before the call, at the version the
+    /// decision was made on: of two executors racing for one attempt only one calls the provider, a
+    /// cancel that came in since the decision wins, and an attempt cut short by a crash is known to have
+    /// been made. Whatever moved the stream sends its own message if work is left (a replay, a requeue).
+    /// </summary>
+    private static async Task<bool> ClaimAttemptAsync(IDocumentSession claim, IEventStream<Dispatch> stream, int attempt,
+        RenderedRequest masked, TimeProvider clock, CancellationToken cancellation)
+    {
+        stream.AppendOne(new DispatchAttemptStarted(stream.Id, attempt, masked, clock.GetUtcNow()));
         try
         {
             await claim.SaveChangesAsync(cancellation);
@@ -150,14 +162,29 @@ public static class ExecuteDispatchHandler
         }
         catch (ConcurrencyException)
         {
-            return false; // another executor moved the stream first
+            return false;
         }
     }
 
-    /// <summary>Appends the record's events; a retry goes out as a scheduled message in the same transaction.</summary>
+    /// <summary>
+    /// Nothing was sent: the record goes in at the version decided on, so a cancel that came in
+    /// meanwhile fails the commit and the message's retry finds the dispatch finished.
+    /// </summary>
+    private static OutgoingMessages RecordBeforeClaim(IDocumentSession session, Dispatch dispatch, long decidedOn, ExecutionRecord record)
+    {
+        session.Events.Append(dispatch.Id, decidedOn + record.Events.Count, record.Events.ToArray());
+        return Messages(dispatch, record);
+    }
+
+    /// <summary>After the claim: appends the record's events; a retry goes out as a scheduled message in the same transaction.</summary>
     private static OutgoingMessages Record(IDocumentSession session, Dispatch dispatch, ExecutionRecord record)
     {
         session.Events.Append(dispatch.Id, record.Events);
+        return Messages(dispatch, record);
+    }
+
+    private static OutgoingMessages Messages(Dispatch dispatch, ExecutionRecord record)
+    {
         var messages = new OutgoingMessages();
         if (record.RetryAt is { } at)
             messages.Add(new ExecuteDispatch(dispatch.Id, record.NextAttempt)

@@ -11,8 +11,8 @@ public static class GetDispatchEndpoint
     /// <summary>Reads the inline dispatch projection; another location's dispatch answers 404 like a missing one.</summary>
     [Authorize(Policy = Scopes.DispatchesRead)]
     [WolverineGet("/api/v1/dispatches/{id}")]
-    public static async Task<IResult> Get(string id, IQuerySession session, HttpContext context, CancellationToken cancellation) =>
-        await DispatchAccess.FindAsync(session, id, Caller.From(context.User), cancellation) is { } dispatch
+    public static async Task<IResult> Get(string id, IQuerySession session, Caller caller, CancellationToken cancellation) =>
+        await DispatchAccess.FindAsync(session, id, caller, cancellation) is { } dispatch
             ? Results.Ok(DispatchView.From(dispatch))
             : DispatchAccess.NotFound(id);
 }

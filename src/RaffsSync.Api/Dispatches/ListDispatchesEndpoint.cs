@@ -71,7 +71,12 @@ public sealed record DispatchListQuery(
         IReadOnlyList<string>? tenants = caller.Class == CallerClass.Internal
             ? (Tenants.Count > 0 ? Tenants : null)
             : (Tenants.Count > 0 ? Tenants.Where(caller.CanAccess) : caller.Locations).ToList();
-        return new DispatchFilter(tenants, Statuses, Providers, RouteKeys, CreatedFrom, CreatedBefore,
+        // A partner sees the dispatches to its own provider only.
+        // (" " is no provider key: a filter naming only other providers matches nothing.)
+        IReadOnlyList<string> providers = caller.Class != CallerClass.Partner ? Providers
+            : Providers.Count == 0 ? [caller.Provider ?? " "]
+            : [.. Providers.Where(caller.CanSeeProvider).DefaultIfEmpty(" ")];
+        return new DispatchFilter(tenants, Statuses, providers, RouteKeys, CreatedFrom, CreatedBefore,
             RouteVersions.Count > 0 ? RouteVersions : null);
     }
 }
@@ -98,12 +103,12 @@ public static class ListDispatchesEndpoint
     /// <summary>Dispatches of the locations the caller may see, filtered, sorted and paged.</summary>
     [Authorize(Policy = Scopes.DispatchesRead)]
     [WolverineGet("/api/v1/dispatches")]
-    public static async Task<IResult> Get(IQuerySession session, HttpContext context, CancellationToken cancellation)
+    public static async Task<IResult> Get(IQuerySession session, HttpContext context, Caller caller, CancellationToken cancellation)
     {
         var (filter, errors) = DispatchListQuery.Parse(context.Request.Query);
         if (errors.Count > 0) return Results.Problem(ApiProblems.Validation([.. errors]));
 
-        var scoped = filter.ForCaller(Caller.From(context.User));
+        var scoped = filter.ForCaller(caller);
         var query = DispatchQueries.Matching(session.Query<Dispatch>(), scoped, scoped.Statuses);
 
         var page = PageRequest.From(context.Request);

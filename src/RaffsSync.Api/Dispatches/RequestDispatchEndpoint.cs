@@ -1,3 +1,4 @@
+using RaffsSync.Api.Registry;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -50,7 +51,7 @@ public sealed record DispatchTarget(Route Route, Provider Provider, Connection? 
 
 public static class RequestDispatchEndpoint
 {
-    public static async Task<DispatchTarget?> LoadAsync(RequestDispatch command, IQuerySession session, HttpContext context,
+    public static async Task<DispatchTarget?> LoadAsync(RequestDispatch command, IQuerySession session, Caller caller,
         CancellationToken cancellation)
     {
         if (string.IsNullOrWhiteSpace(command.Provider) || string.IsNullOrWhiteSpace(command.RouteKey)) return null;
@@ -62,11 +63,11 @@ public static class RequestDispatchEndpoint
         var connection = string.IsNullOrWhiteSpace(command.TenantId)
             ? null
             : await ConnectionLookup.FindActiveAsync(session, command.TenantId, command.Provider,
-                Caller.From(context.User).Environment, cancellation);
+                caller.Environment, cancellation);
         return new DispatchTarget(route, provider, connection);
     }
 
-    public static ProblemDetails Validate(RequestDispatch command, DispatchTarget? target, HttpContext context)
+    public static ProblemDetails Validate(RequestDispatch command, DispatchTarget? target, HttpRequest request, Caller caller)
     {
         var problems = new List<ProblemDetail>();
         if (string.IsNullOrWhiteSpace(command.TenantId)) problems.Add(new("tenant_id", "required"));
@@ -76,13 +77,13 @@ public static class RequestDispatchEndpoint
             problems.Add(new("payload", "required", "send {} when the route needs no input"));
         if (command.Payload is { ValueKind: not JsonValueKind.Null } payload && PayloadBounds.Check(payload) is { } breach)
             problems.Add(new(breach.Field, breach.Issue, breach.Hint));
-        if (context.Request.Headers["Idempotency-Key"].ToString() is { Length: > 255 })
+        if (request.Headers["Idempotency-Key"].ToString() is { Length: > 255 })
             problems.Add(new("Idempotency-Key", "too_long", "at most 255 characters"));
         if (problems.Count > 0) return ApiProblems.Validation([.. problems]);
 
-        var caller = Caller.From(context.User);
         if (!caller.CanAccess(command.TenantId!))
             return ApiProblems.Create(404, "not_found", $"Location '{command.TenantId}' was not found.");
+        if (!caller.CanSeeProvider(command.Provider!)) return RegistryProblems.ProviderNotFound(command.Provider!);
 
         if (target is null)
             return ApiProblems.Create(404, "route_not_found",
@@ -114,9 +115,8 @@ public static class RequestDispatchEndpoint
     [WolverinePost("/api/v1/dispatches")]
     [DeduplicatedWithResponse(DeduplicationScope.User, Required = false, ClaimInTransaction = true)]
     public static (DispatchAccepted, IStartStream, OutgoingMessages) Post(
-        RequestDispatch command, DispatchTarget target, HttpContext context, TimeProvider clock)
+        RequestDispatch command, DispatchTarget target, HttpContext context, Caller caller, TimeProvider clock)
     {
-        var caller = Caller.From(context.User);
         var id = Guid.CreateVersion7();
         var tenantId = command.TenantId!;
         var route = target.Route;

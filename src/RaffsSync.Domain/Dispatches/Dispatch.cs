@@ -33,7 +33,7 @@ public sealed record Dispatch
     public DateTimeOffset UpdatedAt { get; init; }
     public DateTimeOffset? CompletedAt { get; init; }
 
-    public static Dispatch Create(DispatchRequested e) => new()
+    public static Dispatch Start(DispatchRequested e) => new()
     {
         Id = e.DispatchId,
         TenantId = e.TenantId,
@@ -50,52 +50,54 @@ public sealed record Dispatch
         UpdatedAt = e.RequestedAt
     };
 
-    public Dispatch Apply(DispatchAttemptStarted e) =>
-        this with { Attempts = e.Attempt, Status = DispatchStatus.InProgress, UpdatedAt = e.StartedAt };
-
-    public Dispatch Apply(ProviderResponded e) =>
-        this with { LastProviderStatus = e.StatusCode, UpdatedAt = e.RespondedAt };
-
-    public Dispatch Apply(ProviderUnreachable e) => this with { UpdatedAt = e.FailedAt };
-
-    public Dispatch Apply(DispatchAttemptInterrupted e) => this with { UpdatedAt = e.DetectedAt };
-
-    public Dispatch Apply(DispatchReconciled e) => this with { UpdatedAt = e.At };
-
-    public Dispatch Apply(DispatchRequeued e) => this with { UpdatedAt = e.At };
-
-    public Dispatch Apply(DispatchRetryScheduled e) => this with
+    /// <summary>
+    /// The one place each event changes a dispatch: the inline projection, the executor and the endpoints
+    /// all use it. (Not named Apply/Create: Marten would take those for projection conventions on the
+    /// document and refuse them beside the projection's Evolve.)
+    /// </summary>
+    public Dispatch After(IDispatchEvent @event) => @event switch
     {
-        Status = DispatchStatus.RetryScheduled,
-        NextAttemptAt = e.NextAttemptAt,
-        FailureReason = e.Reason,
-        UpdatedAt = e.ScheduledAt
+        DispatchRequested e => Start(e),
+        DispatchAttemptStarted e => this with { Attempts = e.Attempt, Status = DispatchStatus.InProgress, UpdatedAt = e.StartedAt },
+        ProviderResponded e => this with { LastProviderStatus = e.StatusCode, UpdatedAt = e.RespondedAt },
+        ProviderUnreachable e => this with { UpdatedAt = e.FailedAt },
+        DispatchAttemptInterrupted e => this with { UpdatedAt = e.DetectedAt },
+        DispatchReconciled e => this with { UpdatedAt = e.At },
+        DispatchRequeued e => this with { UpdatedAt = e.At },
+        DispatchRetryScheduled e => this with
+        {
+            Status = DispatchStatus.RetryScheduled,
+            NextAttemptAt = e.NextAttemptAt,
+            FailureReason = e.Reason,
+            UpdatedAt = e.ScheduledAt
+        },
+        DispatchReplayRequested e => this with
+        {
+            Status = DispatchStatus.Accepted,
+            RouteVersion = e.RouteVersion,
+            AttemptsBeforeRun = Attempts,
+            RunStartedAt = e.RequestedAt,
+            Replays = Replays + 1,
+            NextAttemptAt = null,
+            FailureType = null,
+            FailureReason = null,
+            CompletedAt = null,
+            UpdatedAt = e.RequestedAt
+        },
+        DispatchCancelled e => Finish(DispatchStatus.Cancelled, e.Reason, e.CancelledAt),
+        DispatchSucceeded e => Finish(DispatchStatus.Succeeded, null, e.SucceededAt) with { Pages = e.Pages, Records = e.Records },
+        DispatchDeadLettered e => Finish(DispatchStatus.DeadLettered, e.Reason, e.DeadLetteredAt),
+        DispatchOutcomeUnknown e => Finish(DispatchStatus.OutcomeUnknown, e.Reason, e.At),
+        DispatchFailed e => Finish(DispatchStatus.Failed, e.Reason, e.FailedAt) with { FailureType = e.FailureType },
+        _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "A dispatch event with no handling.")
     };
 
-    public Dispatch Apply(DispatchReplayRequested e) => this with
-    {
-        Status = DispatchStatus.Accepted,
-        RouteVersion = e.RouteVersion,
-        AttemptsBeforeRun = Attempts,
-        RunStartedAt = e.RequestedAt,
-        Replays = Replays + 1,
-        NextAttemptAt = null,
-        FailureType = null,
-        FailureReason = null,
-        CompletedAt = null,
-        UpdatedAt = e.RequestedAt
-    };
+    /// <summary>After several events, in order (what a decision appends).</summary>
+    public Dispatch After(IEnumerable<object> events) => events.Cast<IDispatchEvent>().Aggregate(this, (d, e) => d.After(e));
 
-    public Dispatch Apply(DispatchCancelled e) => Finish(DispatchStatus.Cancelled, e.Reason, e.CancelledAt);
-
-    public Dispatch Apply(DispatchSucceeded e) =>
-        Finish(DispatchStatus.Succeeded, null, e.SucceededAt) with { Pages = e.Pages, Records = e.Records };
-
-    public Dispatch Apply(DispatchDeadLettered e) => Finish(DispatchStatus.DeadLettered, e.Reason, e.DeadLetteredAt);
-
-    public Dispatch Apply(DispatchOutcomeUnknown e) => Finish(DispatchStatus.OutcomeUnknown, e.Reason, e.At);
-
-    public Dispatch Apply(DispatchFailed e) => Finish(DispatchStatus.Failed, e.Reason, e.FailedAt) with { FailureType = e.FailureType };
+    /// <summary>The dispatch an event stream describes (null before its <see cref="DispatchRequested"/>).</summary>
+    public static Dispatch? Next(Dispatch? dispatch, IDispatchEvent @event) =>
+        dispatch is null ? (@event as DispatchRequested is { } requested ? Start(requested) : null) : dispatch.After(@event);
 
     /// <summary>A final status: nothing more is scheduled.</summary>
     private Dispatch Finish(DispatchStatus status, string? reason, DateTimeOffset at) => this with

@@ -3,6 +3,15 @@ using RaffsSync.Domain.Templates;
 
 namespace RaffsSync.Domain.Dispatches;
 
+/// <summary>
+/// An event on a dispatch's stream. <see cref="Dispatch.After"/> and the daily report each handle
+/// every one in one switch; a test fails when a new one is missing from either.
+/// </summary>
+public interface IDispatchEvent
+{
+    Guid DispatchId { get; }
+}
+
 /// <summary>Work was accepted for a location, pinned to the route version current at that moment.</summary>
 public sealed record DispatchRequested(
     Guid DispatchId,
@@ -14,14 +23,14 @@ public sealed record DispatchRequested(
     JsonElement Payload,
     DateTimeOffset RequestedAt,
     Guid? ConnectionId = null,
-    string? IdempotencyKey = null);
+    string? IdempotencyKey = null) : IDispatchEvent;
 
 /// <summary>One call to the provider is about to be made; the request is recorded with secrets masked.</summary>
 public sealed record DispatchAttemptStarted(
     Guid DispatchId,
     int Attempt,
     RenderedRequest Request,
-    DateTimeOffset StartedAt);
+    DateTimeOffset StartedAt) : IDispatchEvent;
 
 /// <summary>The provider answered (any status). The body is capped; its hash covers the whole body.</summary>
 public sealed record ProviderResponded(
@@ -33,7 +42,7 @@ public sealed record ProviderResponded(
     bool BodyTruncated,
     string BodySha256,
     DateTimeOffset RespondedAt,
-    int Page = 1);
+    int Page = 1) : IDispatchEvent;
 
 /// <summary>The provider could not be reached or did not answer in time.</summary>
 public sealed record ProviderUnreachable(
@@ -41,7 +50,7 @@ public sealed record ProviderUnreachable(
     int Attempt,
     string Error,
     long LatencyMs,
-    DateTimeOffset FailedAt);
+    DateTimeOffset FailedAt) : IDispatchEvent;
 
 /// <summary>The attempt failed in a way worth retrying; the next attempt is scheduled.</summary>
 public sealed record DispatchRetryScheduled(
@@ -49,13 +58,13 @@ public sealed record DispatchRetryScheduled(
     int Attempt,
     DateTimeOffset NextAttemptAt,
     string Reason,
-    DateTimeOffset ScheduledAt);
+    DateTimeOffset ScheduledAt) : IDispatchEvent;
 
 /// <summary>Retries are exhausted (attempts or time budget): the dispatch stops until someone replays it.</summary>
-public sealed record DispatchDeadLettered(Guid DispatchId, int Attempt, string Reason, DateTimeOffset DeadLetteredAt);
+public sealed record DispatchDeadLettered(Guid DispatchId, int Attempt, string Reason, DateTimeOffset DeadLetteredAt) : IDispatchEvent;
 
 /// <summary>A write got no answer in time: it may have happened. Not retried automatically.</summary>
-public sealed record DispatchOutcomeUnknown(Guid DispatchId, int Attempt, string Reason, DateTimeOffset At);
+public sealed record DispatchOutcomeUnknown(Guid DispatchId, int Attempt, string Reason, DateTimeOffset At) : IDispatchEvent;
 
 /// <summary>A timed-out write was looked up with the route's reconcile route: <see cref="Happened"/> null means still unknown.</summary>
 public sealed record DispatchReconciled(
@@ -64,10 +73,10 @@ public sealed record DispatchReconciled(
     string LookupRouteKey,
     int? LookupStatus,
     bool? Happened,
-    DateTimeOffset At);
+    DateTimeOffset At) : IDispatchEvent;
 
 /// <summary>An attempt was started but no answer was ever recorded (the process stopped mid-call).</summary>
-public sealed record DispatchAttemptInterrupted(Guid DispatchId, int Attempt, DateTimeOffset DetectedAt);
+public sealed record DispatchAttemptInterrupted(Guid DispatchId, int Attempt, DateTimeOffset DetectedAt) : IDispatchEvent;
 
 /// <summary>Someone asked to run a finished dispatch again, with the version it pinned or the route's current one.</summary>
 public sealed record DispatchReplayRequested(
@@ -75,27 +84,27 @@ public sealed record DispatchReplayRequested(
     int RouteVersion,
     string Mode,
     string Reason,
-    DateTimeOffset RequestedAt);
+    DateTimeOffset RequestedAt) : IDispatchEvent;
 
 /// <summary>
 /// The reconciler found the dispatch waiting with no message left to move it on (one was lost to a
 /// database outage, say) and queued attempt <see cref="Attempt"/> again.
 /// </summary>
-public sealed record DispatchRequeued(Guid DispatchId, int Attempt, string Reason, DateTimeOffset At);
+public sealed record DispatchRequeued(Guid DispatchId, int Attempt, string Reason, DateTimeOffset At) : IDispatchEvent;
 
 /// <summary>Someone stopped a dispatch that had not finished; a scheduled retry will not run.</summary>
-public sealed record DispatchCancelled(Guid DispatchId, string Reason, DateTimeOffset CancelledAt);
+public sealed record DispatchCancelled(Guid DispatchId, string Reason, DateTimeOffset CancelledAt) : IDispatchEvent;
 
 /// <param name="Pages">Pages fetched, for pull routes (1 otherwise).</param>
 /// <param name="Records">Records received across the pages, by the route's <c>response.records</c> selection.</param>
-public sealed record DispatchSucceeded(Guid DispatchId, int Attempt, DateTimeOffset SucceededAt, int Pages = 1, int? Records = null);
+public sealed record DispatchSucceeded(Guid DispatchId, int Attempt, DateTimeOffset SucceededAt, int Pages = 1, int? Records = null) : IDispatchEvent;
 
 public sealed record DispatchFailed(
     Guid DispatchId,
     int Attempt,
     FailureType FailureType,
     string Reason,
-    DateTimeOffset FailedAt);
+    DateTimeOffset FailedAt) : IDispatchEvent;
 
 public enum FailureType
 {

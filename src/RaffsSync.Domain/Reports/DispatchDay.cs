@@ -39,15 +39,26 @@ public sealed record DispatchDay
         Id = IdFor(tenantId, provider, routeKey, day), TenantId = tenantId, Provider = provider, RouteKey = routeKey, Day = day
     };
 
-    public DispatchDay Apply(DispatchRequested _) => this with { Requested = Requested + 1 };
-    public DispatchDay Apply(DispatchAttemptStarted _) => this with { Attempts = Attempts + 1 };
-    public DispatchDay Apply(ProviderResponded e) => this with { LatencyBuckets = LatencyHistogram.Add(LatencyBuckets, e.LatencyMs) };
-    public DispatchDay Apply(DispatchRetryScheduled _) => this with { Retries = Retries + 1 };
-    public DispatchDay Apply(DispatchRequeued _) => this with { Requeues = Requeues + 1 };
-    public DispatchDay Apply(DispatchReplayRequested _) => this with { Replays = Replays + 1 };
-    public DispatchDay Apply(DispatchSucceeded _) => this with { Succeeded = Succeeded + 1 };
-    public DispatchDay Apply(DispatchFailed _) => this with { Failed = Failed + 1 };
-    public DispatchDay Apply(DispatchDeadLettered _) => this with { DeadLettered = DeadLettered + 1 };
-    public DispatchDay Apply(DispatchCancelled _) => this with { Cancelled = Cancelled + 1 };
-    public DispatchDay Apply(DispatchOutcomeUnknown _) => this with { OutcomeUnknown = OutcomeUnknown + 1 };
+    /// <summary>What each dispatch event counts for; those that count for nothing are named too.</summary>
+    public DispatchDay After(IDispatchEvent @event) => @event switch
+    {
+        DispatchRequested => this with { Requested = Requested + 1 },
+        DispatchAttemptStarted => this with { Attempts = Attempts + 1 },
+        ProviderResponded e => this with { LatencyBuckets = LatencyHistogram.Add(LatencyBuckets, e.LatencyMs) },
+        DispatchRetryScheduled => this with { Retries = Retries + 1 },
+        DispatchRequeued => this with { Requeues = Requeues + 1 },
+        DispatchReplayRequested => this with { Replays = Replays + 1 },
+        DispatchSucceeded => this with { Succeeded = Succeeded + 1 },
+        DispatchFailed => this with { Failed = Failed + 1 },
+        DispatchDeadLettered => this with { DeadLettered = DeadLettered + 1 },
+        DispatchCancelled => this with { Cancelled = Cancelled + 1 },
+        DispatchOutcomeUnknown => this with { OutcomeUnknown = OutcomeUnknown + 1 },
+        ProviderUnreachable or DispatchAttemptInterrupted or DispatchReconciled => this,
+        _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "A dispatch event the report does not account for.")
+    };
+
+    /// <summary>The day a dispatch's events count towards starts with its request.</summary>
+    public static DispatchDay? Next(DispatchDay? day, IDispatchEvent @event) => day is not null ? day.After(@event)
+        : @event is DispatchRequested e ? Start(e.TenantId, e.Provider, e.RouteKey, DayOf(e.RequestedAt)).After(e)
+        : null;
 }

@@ -1,7 +1,9 @@
+using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
 using RaffsSync.Domain.Dispatches;
 using RaffsSync.Domain.Reports;
+using RaffsSync.Projections.Dispatches;
 
 namespace RaffsSync.Projections.Reports;
 
@@ -16,6 +18,7 @@ public partial class DispatchDayProjection : MultiStreamProjection<DispatchDay, 
     public DispatchDayProjection()
     {
         Name = ProjectionName;
+        foreach (var type in DispatchEvents.Types) IncludeType(type);
         CustomGrouping(async (session, events, grouping) =>
         {
             var days = events.Select(e => e.Data).OfType<DispatchRequested>()
@@ -34,18 +37,6 @@ public partial class DispatchDayProjection : MultiStreamProjection<DispatchDay, 
         });
     }
 
-    public DispatchDay Create(DispatchRequested e) =>
-        DispatchDay.Start(e.TenantId, e.Provider, e.RouteKey, DispatchDay.DayOf(e.RequestedAt)).Apply(e);
-
-    public DispatchDay Apply(DispatchRequested e, DispatchDay day) => day.Apply(e);
-    public DispatchDay Apply(DispatchAttemptStarted e, DispatchDay day) => day.Apply(e);
-    public DispatchDay Apply(ProviderResponded e, DispatchDay day) => day.Apply(e);
-    public DispatchDay Apply(DispatchRetryScheduled e, DispatchDay day) => day.Apply(e);
-    public DispatchDay Apply(DispatchRequeued e, DispatchDay day) => day.Apply(e);
-    public DispatchDay Apply(DispatchReplayRequested e, DispatchDay day) => day.Apply(e);
-    public DispatchDay Apply(DispatchSucceeded e, DispatchDay day) => day.Apply(e);
-    public DispatchDay Apply(DispatchFailed e, DispatchDay day) => day.Apply(e);
-    public DispatchDay Apply(DispatchDeadLettered e, DispatchDay day) => day.Apply(e);
-    public DispatchDay Apply(DispatchCancelled e, DispatchDay day) => day.Apply(e);
-    public DispatchDay Apply(DispatchOutcomeUnknown e, DispatchDay day) => day.Apply(e);
+    public override DispatchDay? Evolve(DispatchDay? snapshot, string id, IEvent e) =>
+        e.Data is IDispatchEvent @event ? DispatchDay.Next(snapshot, @event) : snapshot;
 }

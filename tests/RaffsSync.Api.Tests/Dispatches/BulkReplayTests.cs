@@ -76,4 +76,14 @@ public sealed class BulkReplayTests(AppFixture fixture) : ApiTest(fixture)
         await (await CallAsync(key, s => s.Post.Json(new { reason = "x" }).ToUrl("/api/v1/dispatches/replay").QueryString("filter[nope]", "1")))
             .ShouldBeProblemAsync(400, "validation_failed");
     }
+
+    [Fact]
+    public async Task an_unknown_replay_job_is_not_found_to_read_or_cancel()
+    {
+        var key = await Fixture.CreateKeyAsync();
+        var unknown = $"/api/v1/dispatches/replay-jobs/{Guid.NewGuid()}";
+
+        await (await CallAsync(key, s => s.Get.Url(unknown))).ShouldBeProblemAsync(404, "not_found");
+        await (await CallAsync(key, s => s.Post.Url(unknown + "/cancel"))).ShouldBeProblemAsync(404, "not_found");
+    }
 }

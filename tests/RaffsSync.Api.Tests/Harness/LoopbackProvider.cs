@@ -31,6 +31,9 @@ public sealed class LoopbackProvider : IAsyncDisposable
 
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>Runs when a request has arrived, before it is answered: a test's seam into the middle of a caller's work.</summary>
+    public Func<ReceivedRequest, Task>? BeforeAnswer { get; set; }
+
     /// <summary>The most requests this provider was serving at the same moment.</summary>
     public int MaxInFlight { get { lock (_replies) return _maxInFlight; } }
 
@@ -48,11 +51,13 @@ public sealed class LoopbackProvider : IAsyncDisposable
         {
             using var reader = new StreamReader(context.Request.Body);
             var body = await reader.ReadToEndAsync();
-            provider._received.Enqueue(new ReceivedRequest(
+            var request = new ReceivedRequest(
                 context.Request.Method,
                 context.Request.Path + context.Request.QueryString,
                 context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-                body));
+                body);
+            provider._received.Enqueue(request);
+            if (provider.BeforeAnswer is { } hook) await hook(request);
 
             var inFlight = Interlocked.Increment(ref provider._inFlight);
             lock (provider._replies) provider._maxInFlight = Math.Max(provider._maxInFlight, inFlight);
