@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 using RaffsSync.Api.Dispatches;
+using RaffsSync.Api.Infrastructure;
 using RaffsSync.Api.Infrastructure.Postgres;
 using RaffsSync.Domain.Registry;
 
@@ -11,12 +12,7 @@ namespace RaffsSync.Api.Registry;
 public sealed class EgressDeniedException(string message) : Exception(message)
 {
     /// <summary>The denial behind a failed request, if that is why it failed (SocketsHttpHandler wraps what ConnectCallback throws).</summary>
-    public static EgressDeniedException? Behind(Exception e)
-    {
-        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
-            if (inner is EgressDeniedException denied) return denied;
-        return null;
-    }
+    public static EgressDeniedException? Behind(Exception e) => e.Find<EgressDeniedException>();
 }
 
 /// <summary>

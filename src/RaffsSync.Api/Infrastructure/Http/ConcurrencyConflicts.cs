@@ -27,17 +27,10 @@ public sealed class ConcurrencyConflicts(IProblemDetailsService problems) : IExc
             or JasperFx.DocumentAlreadyExistsException => AlreadyExists(),
         JasperFx.ConcurrencyException => ApiProblems.Create(409, "version_conflict",
             "Another change to this resource was committed first; read it again and retry."),
-        _ when Inner<PostgresException>(exception) is { SqlState: UniqueViolation } => AlreadyExists(),
+        _ when exception.Find<PostgresException>() is { SqlState: UniqueViolation } => AlreadyExists(),
         _ => null
     };
 
     private static ProblemDetails AlreadyExists() =>
         ApiProblems.Create(409, "conflict", "It already exists: another request created it first.");
-
-    private static T? Inner<T>(Exception? exception) where T : Exception
-    {
-        for (; exception is not null; exception = exception.InnerException)
-            if (exception is T found) return found;
-        return null;
-    }
 }

@@ -37,7 +37,7 @@ public sealed class MartenFailureLog(ILogger logger) : IMartenLogger, IMartenSes
 
     private void Failed(Exception ex)
     {
-        var state = (ex as PostgresException ?? ex.InnerException as PostgresException)?.SqlState;
+        var state = ex.Find<PostgresException>()?.SqlState;
         var level = state is not null && LostRaces.Contains(state) ? LogLevel.Debug : LogLevel.Warning;
         logger.Log(level, "A Marten command failed: {ExceptionType} {SqlState}", ex.GetType().Name, state ?? "(no SQL state)");
     }
