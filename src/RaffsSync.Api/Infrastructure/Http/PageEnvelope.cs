@@ -28,8 +28,9 @@ public sealed record PageRequest(int Page, int PerPage)
 
     public static PageRequest From(HttpRequest request)
     {
-        var page = int.TryParse(request.Query["page"], out var p) && p >= 1 ? p : 1;
         var perPage = int.TryParse(request.Query["per_page"], out var n) ? Math.Clamp(n, 1, MaxPerPage) : DefaultPerPage;
+        // A page so far out that its offset would overflow is past the end anyway: the furthest page that fits answers it.
+        var page = int.TryParse(request.Query["page"], out var p) && p >= 1 ? Math.Min(p, int.MaxValue / perPage) : 1;
         return new PageRequest(page, perPage);
     }
 
