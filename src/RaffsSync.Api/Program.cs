@@ -104,8 +104,11 @@ builder.Services.AddCredentialRateLimits();
 builder.Services.AddRaffsSyncHealth();
 builder.Services.AddOpenApi(options =>
 {
-    options.AddDocumentTransformer<ApiKeySecurityScheme>();
+    // 3.0 rather than 3.1: the client generators in use (NSwag among them) read it without loss.
+    options.OpenApiVersion = Microsoft.OpenApi.OpenApiSpecVersion.OpenApi3_0;
+    options.AddDocumentTransformer<ContractDocument>();
     options.AddOperationTransformer<ResourceTags>();
+    options.AddOperationTransformer<OperationContract>();
 });
 builder.Services.AddProviderHttpClient();
 builder.Services.AddSingleton<ProviderGateway>();

@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.AspNetCore.Authorization;
 using RaffsSync.Api.Access;
 using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Api.Infrastructure.OpenApi;
 using RaffsSync.Domain;
 using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Dispatches;
@@ -21,19 +22,39 @@ public sealed record DispatchListQuery(
     DateTimeOffset? CreatedFrom,
     DateTimeOffset? CreatedBefore,
     IReadOnlyList<int> RouteVersions,
-    IReadOnlyList<(string Key, bool Descending)> Sort)
+    IReadOnlyList<(string Key, bool Descending)> Sort) : IQueryContract
 {
     public static readonly IReadOnlyList<string> SortKeys = ["created_at", "updated_at", "status", "provider", "route_key", "tenant_id"];
-    private static readonly IReadOnlyList<string> Paging = ["page", "per_page", "sort"];
-    private static readonly HashSet<string> Filters =
-        QueryFilters.Spellings(["tenant_id", "status", "provider", "route_key", "route_version"], "created_at").ToHashSet();
+
+    /// <summary>The filters alone: a bulk replay takes these without paging or sort.</summary>
+    public static IReadOnlyList<QueryParameter> Filters { get; } =
+    [
+        new("tenant_id", "Only these locations' dispatches.", CommaSeparated: true, Filter: true),
+        new("status", "Only dispatches in these states.", Enum: Enum.GetValues<DispatchStatus>().Select(EnumNames.Snake).ToList(),
+            CommaSeparated: true, Filter: true),
+        new("provider", "Only dispatches to these providers.", CommaSeparated: true, Filter: true),
+        new("route_key", "Only dispatches of these routes.", CommaSeparated: true, Filter: true),
+        new("route_version", "Only dispatches pinned to these route versions (1, 2, ...).", CommaSeparated: true, Filter: true, MaxLength: 200),
+        new("created_at[gte]", "Only dispatches created at or after this time.", QueryValue.DateTime, Filter: true),
+        new("created_at[lt]", "Only dispatches created before this time.", QueryValue.DateTime, Filter: true)
+    ];
+
+    public static IReadOnlyList<QueryParameter> Parameters { get; } =
+    [
+        ..PageRequest.Parameters,
+        new("sort", $"Comma-separated keys, each ascending or, with a leading `-`, descending: {string.Join(", ", SortKeys)}.",
+            Default: "-created_at", MaxLength: 200),
+        ..Filters
+    ];
+
+    private static readonly HashSet<string> Known = Parameters.SelectMany(p => p.Spellings).ToHashSet();
 
     public static (DispatchListQuery Query, IReadOnlyList<ProblemDetail> Errors) Parse(IQueryCollection query)
     {
         var errors = new List<ProblemDetail>();
         IReadOnlyList<string> Values(string name) => QueryFilters.Values(query, name);
 
-        foreach (var key in query.Keys.Where(k => !Paging.Contains(k) && !Filters.Contains(k)))
+        foreach (var key in query.Keys.Where(k => !Known.Contains(k)))
             errors.Add(new ProblemDetail(key, "unknown_filter",
                 "filters: tenant_id, status, provider, route_key, route_version, created_at[gte], created_at[lt]"));
 
@@ -102,6 +123,7 @@ public static class ListDispatchesEndpoint
 {
     /// <summary>Dispatches of the locations the caller may see, filtered, sorted and paged.</summary>
     [Authorize(Policy = Scopes.DispatchesRead)]
+    [QueryString<DispatchListQuery>]
     [WolverineGet("/api/v1/dispatches")]
     public static async Task<IResult> Get(IQuerySession session, HttpContext context, Caller caller, CancellationToken cancellation)
     {

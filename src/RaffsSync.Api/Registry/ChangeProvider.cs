@@ -32,6 +32,6 @@ public static class ChangeProviderEndpoint
         var changed = new ProviderChanged(provider, input.Name!, input.AuthKind ?? "none", ProviderEndpoints.BaseUrls(input),
             clock.GetUtcNow(), input.InboundSignature);
         return ProviderDecisions.Change(existing, changed)
-            .Respond(events => Results.Ok(ProviderView.From(events.Aggregate(existing, Provider.Evolve))));
+            .Respond(events => TypedResults.Ok(ProviderView.From(events.Aggregate(existing, Provider.Evolve))));
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Text.Json;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -45,7 +46,7 @@ public static class PutRouteEndpoint
     [Authorize(Policy = Scopes.RegistryWrite)]
     [Authorize(Policy = CallerPolicies.Internal)]
     [WolverinePut(RouteEndpoints.RoutePath)]
-    public static (IResult, Events) Put(JsonElement body, string provider, string routeKey, RouteBody parsed,
+    public static (Results<Results<Created<RouteView>, Ok<RouteView>>, ProblemHttpResult>, Events) Put(JsonElement body, string provider, string routeKey, RouteBody parsed,
         [WriteAggregate(FromMethod = nameof(RouteId), Required = false)] Route? route,
         [FromHeader(Name = "If-Match")] string? ifMatch, HttpContext context, TimeProvider clock)
     {
@@ -53,7 +54,9 @@ public static class PutRouteEndpoint
         return RouteDecisions.Put(route, provider, routeKey, parsed.Definition!, expected, clock.GetUtcNow()).Respond(events =>
         {
             var view = RouteView.From(RouteEndpoints.Written(route, events, context));
-            return route is null ? Results.Created(ResourcePath.Of("providers", provider, "routes", routeKey), view) : Results.Ok(view);
+            return route is null
+                ? (Results<Created<RouteView>, Ok<RouteView>>)TypedResults.Created(ResourcePath.Of("providers", provider, "routes", routeKey), view)
+                : TypedResults.Ok(view);
         });
     }
 }

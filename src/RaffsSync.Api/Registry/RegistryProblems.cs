@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using RaffsSync.Api.Infrastructure.Http;
 using RaffsSync.Domain;
@@ -30,10 +31,11 @@ public static class RegistryProblems
     /// A decision as an endpoint's answer plus the events Wolverine appends to the aggregate's stream:
     /// a conflict is 409 and appends nothing; otherwise <paramref name="answer"/> builds the response from the events.
     /// </summary>
-    public static (IResult, Events) Respond(this Decision decision, Func<IReadOnlyList<object>, IResult> answer) => decision switch
+    public static (Results<TAnswer, ProblemHttpResult>, Events) Respond<TAnswer>(this Decision decision, Func<IReadOnlyList<object>, TAnswer> answer)
+        where TAnswer : IResult => decision switch
     {
         Decision.Append append => (answer(append.Events), new Events(append.Events)),
-        Decision.Conflict conflict => (Results.Problem(Conflict(conflict)), new Events()),
+        Decision.Conflict conflict => (TypedResults.Problem(Conflict(conflict)), new Events()),
         _ => throw new ArgumentOutOfRangeException(nameof(decision), decision, "not a decision")
     };
 }

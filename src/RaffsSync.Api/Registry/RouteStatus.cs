@@ -24,7 +24,7 @@ public static class RouteStatusEndpoints
     public static (IResult, Events) Disable([WriteAggregate(FromMethod = nameof(RouteId), Required = false)] Route route,
         HttpContext context, TimeProvider clock) =>
         RouteDecisions.SetEnabled(route, enabled: false, clock.GetUtcNow())
-            .Respond(events => Results.Ok(RouteView.From(RouteEndpoints.Written(route, events, context))));
+            .Respond(events => TypedResults.Ok(RouteView.From(RouteEndpoints.Written(route, events, context))));
 
     /// <summary>Enables a disabled route.</summary>
     [Authorize(Policy = Scopes.RegistryWrite)]
@@ -33,7 +33,7 @@ public static class RouteStatusEndpoints
     public static (IResult, Events) Enable([WriteAggregate(FromMethod = nameof(RouteId), Required = false)] Route route,
         HttpContext context, TimeProvider clock) =>
         RouteDecisions.SetEnabled(route, enabled: true, clock.GetUtcNow())
-            .Respond(events => Results.Ok(RouteView.From(RouteEndpoints.Written(route, events, context))));
+            .Respond(events => TypedResults.Ok(RouteView.From(RouteEndpoints.Written(route, events, context))));
 
     /// <summary>Retires a route for good: no new dispatches, no revisions; its history and pinned dispatches stay.</summary>
     [Authorize(Policy = Scopes.RegistryWrite)]
@@ -42,5 +42,5 @@ public static class RouteStatusEndpoints
     public static (IResult, Events) Retire([WriteAggregate(FromMethod = nameof(RouteId), Required = false)] Route route,
         HttpContext context, TimeProvider clock) =>
         RouteDecisions.Retire(route, clock.GetUtcNow())
-            .Respond(events => Results.Ok(RouteView.From(RouteEndpoints.Written(route, events, context))));
+            .Respond(events => TypedResults.Ok(RouteView.From(RouteEndpoints.Written(route, events, context))));
 }

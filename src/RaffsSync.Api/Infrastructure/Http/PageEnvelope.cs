@@ -1,5 +1,6 @@
 using Marten;
 using Microsoft.AspNetCore.WebUtilities;
+using RaffsSync.Api.Infrastructure.OpenApi;
 
 namespace RaffsSync.Api.Infrastructure.Http;
 
@@ -19,10 +20,18 @@ public sealed record PageEnvelope<T>(
     IReadOnlyList<T> Data);
 
 /// <summary><c>?page=</c> (from 1) and <c>?per_page=</c> (1 to 100, default 15).</summary>
-public sealed record PageRequest(int Page, int PerPage)
+public sealed record PageRequest(int Page, int PerPage) : IQueryContract
 {
     public const int MaxPerPage = 100;
     public const int DefaultPerPage = 15;
+
+    public static IReadOnlyList<QueryParameter> Parameters { get; } =
+    [
+        new("page", "The page to answer, from 1. A page past the last answers an empty `data` with the real `total`.",
+            QueryValue.Integer, Default: "1", Minimum: 1, Maximum: int.MaxValue),
+        new("per_page", $"Items per page, 1 to {MaxPerPage}; larger values are read as {MaxPerPage}.",
+            QueryValue.Integer, Default: DefaultPerPage.ToString(), Minimum: 1, Maximum: MaxPerPage)
+    ];
 
     public int Skip => (Page - 1) * PerPage;
 

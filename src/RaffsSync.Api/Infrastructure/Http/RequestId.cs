@@ -17,7 +17,9 @@ public static partial class RequestId
 {
     public const string Header = "X-Request-Id";
 
-    [GeneratedRegex("^[A-Za-z0-9._:-]{1,200}$")]
+    public const string Pattern = "^[A-Za-z0-9._:-]{1,200}$";
+
+    [GeneratedRegex(Pattern)]
     private static partial Regex Valid();
 
     public static IApplicationBuilder UseRequestId(this IApplicationBuilder app) => app.Use((context, next) =>
