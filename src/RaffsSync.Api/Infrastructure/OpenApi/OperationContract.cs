@@ -45,7 +45,8 @@ public sealed class OperationContract(IOptions<JsonOptions> json) : IOpenApiOper
         if (hasBody || hasPath || query.Count > 0) refusals.Add(400);
         if (hasPath) refusals.Add(404);
         if (hasBody) { refusals.Add(413); refusals.Add(415); }
-        if (authenticated) { refusals.Add(401); refusals.Add(403); refusals.Add(429); }
+        if (authenticated) { refusals.Add(401); refusals.Add(403); }
+        refusals.Add(429); // anonymous requests are limited per client address
 
         BoundPathParameters(operation);
         var responses = operation.Responses ?? new OpenApiResponses();
@@ -64,7 +65,8 @@ public sealed class OperationContract(IOptions<JsonOptions> json) : IOpenApiOper
             if (status >= 400) DescribeRefusal(concrete, status, document);
             concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
             concrete.Headers[RequestId.Header] = new OpenApiHeaderReference(RequestId.Header, document);
-            if (authenticated && status != 401)
+            concrete.Headers[ContractComponents.AllowOrigin] = new OpenApiHeaderReference(ContractComponents.AllowOrigin, document);
+            if (status < 500)
                 foreach (var header in ContractComponents.RateLimitHeaders)
                     concrete.Headers[header] = new OpenApiHeaderReference(header, document);
             if (status is 429 or 503) concrete.Headers["Retry-After"] = new OpenApiHeaderReference("Retry-After", document);
@@ -87,7 +89,8 @@ public sealed class OperationContract(IOptions<JsonOptions> json) : IOpenApiOper
     {
         if (!authenticated)
         {
-            operation.Security = [];
+            // Explicitly open (an empty requirement): the operation authenticates by what it is sent, if at all.
+            operation.Security = [new OpenApiSecurityRequirement()];
             return;
         }
 
