@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
@@ -57,11 +59,13 @@ public sealed class OperationContract(IOptions<JsonOptions> json) : IOpenApiOper
         foreach (var (code, response) in responses.OrderBy(r => r.Key, StringComparer.Ordinal))
             operation.Responses.Add(code, response);
 
+        var ownBodies = metadata.OfType<IProducesResponseTypeMetadata>()
+            .Where(m => m.StatusCode >= 400 && m.Type is { } type && !typeof(ProblemDetails).IsAssignableFrom(type)).ToList();
         foreach (var (code, response) in operation.Responses.ToList())
         {
             if (response is not OpenApiResponse concrete) continue;
             var status = int.Parse(code);
-            if (status >= 400) DescribeRefusal(concrete, status, document);
+            if (status >= 400) DescribeRefusal(concrete, status, document, refusals.Contains(status), ownBodies.FirstOrDefault(m => m.StatusCode == status));
             concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
             concrete.Headers[RequestId.Header] = new OpenApiHeaderReference(RequestId.Header, document);
             if (authenticated && status != 401)
@@ -181,12 +185,20 @@ public sealed class OperationContract(IOptions<JsonOptions> json) : IOpenApiOper
             ? type.GetProperty("Example", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)?.GetValue(null)
             : null;
 
-    private static void DescribeRefusal(OpenApiResponse response, int status, OpenApiDocument document)
+    /// <summary>
+    /// A refusal is a <see cref="Problem"/>. One the endpoint answers in a body of its own, declared with
+    /// <c>[ProducesResponseType&lt;T&gt;(status, contentType)]</c> (the token endpoint's RFC 6749 errors), keeps that body,
+    /// and is a problem too only where the pipeline also answers that status (a status the endpoint's shape or
+    /// <see cref="ProblemResponsesAttribute"/> gives).
+    /// </summary>
+    private static void DescribeRefusal(OpenApiResponse response, int status, OpenApiDocument document, bool problem, IProducesResponseTypeMetadata? own)
     {
-        response.Description = ContractComponents.RefusalDescriptions.GetValueOrDefault(status, response.Description ?? "Error");
-        response.Content = new Dictionary<string, OpenApiMediaType>
-        {
-            ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(ContractComponents.ProblemSchema, document) }
-        };
+        response.Description = own?.Description ?? ContractComponents.RefusalDescriptions.GetValueOrDefault(status, response.Description ?? "Error");
+        var content = new Dictionary<string, OpenApiMediaType>();
+        foreach (var type in own?.ContentTypes ?? [])
+            if (response.Content?.TryGetValue(type, out var media) == true) content[type] = media;
+        if (problem || content.Count == 0)
+            content["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(ContractComponents.ProblemSchema, document) };
+        response.Content = content;
     }
 }
