@@ -40,8 +40,19 @@ public sealed record CreateApiKey(
 }
 
 /// <summary>A key as lists show it: never its secret or hash.</summary>
+/// <param name="Id">The key's id.</param>
+/// <param name="Name">Its label.</param>
 /// <param name="DisplayPrefix">The start of the key, enough to recognise it (<c>rsk_test_ab12...</c>).</param>
-/// <param name="LastUsedAt">When the key last authenticated a request (to the minute); null if never.</param>
+/// <param name="Environment"><c>sandbox</c> or <c>production</c>.</param>
+/// <param name="CallerClass"><c>customer</c>, <c>internal</c> or <c>partner</c>.</param>
+/// <param name="Scopes">What it may do.</param>
+/// <param name="Locations">The tenant ids it acts for; empty means every location of its customer.</param>
+/// <param name="CustomerId">The customer it belongs to; null for internal keys.</param>
+/// <param name="CreatedAt">When it was created.</param>
+/// <param name="ExpiresAt">When it stops working; null never.</param>
+/// <param name="RevokedAt">When it was revoked; null while it works.</param>
+/// <param name="LastUsedAt">When it last authenticated a request (to the minute); null if never, and in the answer to its creation.</param>
+/// <param name="Provider">The provider a partner key belongs to; null for other classes.</param>
 public sealed record ApiKeyView(
     Guid Id, string Name, string DisplayPrefix, string Environment, string CallerClass, IReadOnlyList<string> Scopes,
     IReadOnlyList<string> Locations, string? CustomerId, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt,

@@ -32,7 +32,9 @@ public sealed record AddLocation(
 
 /// <summary>A customer and the locations it owns.</summary>
 /// <param name="Id">The customer's id (<c>cus_...</c>).</param>
+/// <param name="Name">Its name.</param>
 /// <param name="Locations">The tenant ids of its locations, in the order they were added.</param>
+/// <param name="CreatedAt">When it was created.</param>
 public sealed record CustomerView(string Id, string Name, IReadOnlyList<string> Locations, DateTimeOffset CreatedAt)
 {
     public static CustomerView From(Customer c) => new(c.CustomerId, c.Name, c.Locations, c.CreatedAt);

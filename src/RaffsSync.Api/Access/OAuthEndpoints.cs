@@ -15,9 +15,14 @@ namespace RaffsSync.Api.Access;
 /// <summary>A registered OAuth client: the one answer that carries its secret.</summary>
 /// <param name="ClientId">The client's id (<c>rsc_...</c>).</param>
 /// <param name="ClientSecret">The client's secret (<c>rss_...</c>). It is shown here only, and cannot be read again: store it now.</param>
+/// <param name="Name">Its label.</param>
 /// <param name="Scopes">The scopes its tokens may hold.</param>
+/// <param name="CallerClass"><c>customer</c>, <c>internal</c> or <c>partner</c>.</param>
+/// <param name="CustomerId">The customer it belongs to; null for internal clients.</param>
 /// <param name="Locations">The tenant ids it acts for; empty means every location of its customer.</param>
+/// <param name="Environment"><c>sandbox</c> or <c>production</c>.</param>
 /// <param name="ExpiresAt">When it stops getting tokens and its tokens stop working; null never.</param>
+/// <param name="Provider">The provider a partner client belongs to; null for other classes.</param>
 public sealed record RegisteredClientView(string ClientId, string ClientSecret, string Name, IReadOnlyList<string> Scopes,
     string CallerClass, string? CustomerId, IReadOnlyList<string> Locations, string Environment, DateTimeOffset? ExpiresAt, string? Provider);
 
@@ -42,7 +47,7 @@ public sealed record TokenRequest(
 }
 
 /// <summary>An access token (RFC 6749 section 5.1).</summary>
-/// <param name="AccessToken">The token, sent as <c>Authorization: Bearer &lt;token&gt;</c>: a signed JWT (RFC 9068) to treat as opaque.</param>
+/// <param name="AccessToken">The token, a signed JWT (RFC 9068) to treat as opaque: send it as a bearer token, in <c>Authorization: Bearer</c>.</param>
 /// <param name="TokenType">Always <c>Bearer</c>.</param>
 /// <param name="ExpiresIn">Seconds until the token expires: 900, or fewer when the client expires sooner.</param>
 /// <param name="Scope">The scopes the token holds, space-separated.</param>
@@ -72,8 +77,8 @@ public static class OAuthEndpoints
     /// The OAuth2 client credentials grant (RFC 6749 section 4.4). Send `grant_type=client_credentials`, form-encoded
     /// (JSON is accepted too), and authenticate the client with HTTP Basic (`Authorization: Basic base64(client_id:client_secret)`)
     /// or with `client_id` and `client_secret` in the body. The token holds the requested `scope` (every scope of the client
-    /// when left out) and the client's class, customer, provider and locations; use it as `Authorization: Bearer <token>` until
-    /// `expires_in` seconds have passed. Answers carry `Cache-Control: no-store`.
+    /// when left out) and the client's class, customer, provider and locations; send it as a bearer token (`Authorization: Bearer`)
+    /// until `expires_in` seconds have passed. Answers carry `Cache-Control: no-store`.
     ///
     /// The endpoint's own refusals are RFC 6749 error bodies (`application/json`, `{"error", "error_description"}`):
     /// 400 `invalid_request`, `unsupported_grant_type` or `invalid_scope`, and 401 `invalid_client` for an unknown client,

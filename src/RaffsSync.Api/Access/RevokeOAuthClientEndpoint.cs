@@ -10,6 +10,7 @@ using Wolverine.Marten;
 namespace RaffsSync.Api.Access;
 
 /// <summary>A revoked OAuth client.</summary>
+/// <param name="ClientId">The client's id.</param>
 /// <param name="Revoked">Always true.</param>
 public sealed record RevokedClientView(string ClientId, bool Revoked);
 
