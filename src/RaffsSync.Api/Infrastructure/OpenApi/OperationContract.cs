@@ -175,13 +175,20 @@ public sealed class OperationContract(IOptions<JsonOptions> json) : IOpenApiOper
         };
     }
 
+    private JsonSerializerOptions ExampleOptions => _exampleOptions ??= new JsonSerializerOptions(json.Value.SerializerOptions)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull
+    };
+
+    private JsonSerializerOptions? _exampleOptions;
+
     private void AddBodyExample(OpenApiOperation operation, OpenApiOperationTransformerContext context)
     {
         var bodyType = context.Description.ParameterDescriptions.FirstOrDefault(p => p.Source == BindingSource.Body)?.Type;
         var documented = context.Description.ActionDescriptor.EndpointMetadata.OfType<IDocumentedBody>().FirstOrDefault();
         var exampleSource = ExampleOf(documented?.BodyType ?? bodyType);
         if (exampleSource is null || operation.RequestBody?.Content is not { } content) return;
-        var example = JsonSerializer.SerializeToNode(exampleSource, exampleSource.GetType(), json.Value.SerializerOptions);
+        var example = JsonSerializer.SerializeToNode(exampleSource, exampleSource.GetType(), ExampleOptions);
         foreach (var media in content.Values) media.Example = example;
     }
 
