@@ -43,9 +43,9 @@ public sealed class OperationContract(IOptions<JsonOptions> json) : IOpenApiOper
         AddBodyExample(operation, context);
 
         var refusals = new SortedSet<int>(metadata.OfType<ProblemResponsesAttribute>().SelectMany(p => p.Statuses)) { 500, 503 };
-        if (hasBody || hasPath || query.Count > 0) refusals.Add(400);
+        refusals.Add(400); // the input guard checks every request's query string, whatever the endpoint reads
         if (hasPath) refusals.Add(404);
-        if (hasBody) { refusals.Add(413); refusals.Add(415); }
+        if (hasBody) { refusals.Add(406); refusals.Add(413); refusals.Add(415); }
         if (authenticated) { refusals.Add(401); refusals.Add(403); }
         refusals.Add(429); // anonymous requests are limited per client address
 
