@@ -35,6 +35,9 @@ public sealed partial class DocsPageTests
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await HeadlessChromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
+        // The page parses a 5 MB script and the whole document before it shows anything: seconds on an idle
+        // machine, close to a minute on a loaded one. Only a page that never renders should fail.
+        page.SetDefaultTimeout(120_000);
         var trouble = WatchForTrouble(page);
 
         await page.GotoAsync(new Uri(host.Address, "/docs/").ToString());
