@@ -140,7 +140,10 @@ app.UseAuthorization();
 app.UseInputGuard();
 
 app.MapOpenApi("/openapi/{documentName}.json");
-app.MapScalarApiReference("/docs", options => options.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+// The page's script and styles are served from the package; only its default fonts would come from Scalar's CDN.
+app.MapScalarApiReference("/docs", options => options
+    .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+    .DisableDefaultFonts());
 app.MapRaffsSyncHealth();
 app.MapSandboxProvider();
 app.MapWolverineEndpoints(opts =>
