@@ -109,6 +109,8 @@ builder.Services.AddOpenApi(options =>
     options.AddDocumentTransformer<ContractDocument>();
     options.AddOperationTransformer<ResourceTags>();
     options.AddOperationTransformer<OperationContract>();
+    options.AddSchemaTransformer<RegistrySchemas>();
+    options.AddDocumentTransformer<RegistrySchemas>();
 });
 builder.Services.AddProviderHttpClient();
 builder.Services.AddSingleton<ProviderGateway>();

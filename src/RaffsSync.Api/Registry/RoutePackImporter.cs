@@ -98,7 +98,7 @@ public static class RoutePackImporter
 
     private static Decision DecideProvider(Provider? existing, ProviderInput input, DateTimeOffset now)
     {
-        var baseUrls = ProviderEndpoints.BaseUrls(input);
+        var baseUrls = ProviderEndpoints.BaseUrls(input.BaseUrls!);
         var authKind = input.AuthKind ?? "none";
         return existing is null
             ? ProviderDecisions.Register(null, new ProviderRegistered(input.Key!, input.Name!, authKind, baseUrls, now, input.InboundSignature))
