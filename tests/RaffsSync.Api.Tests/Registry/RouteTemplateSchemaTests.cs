@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Alba;
@@ -7,14 +8,13 @@ using RaffsSync.Api.Tests.Harness;
 namespace RaffsSync.Api.Tests.Registry;
 
 /// <summary>
-/// The route template schema of the served OpenAPI document, as the standalone JSON Schema route authors point their
-/// editors at (<c>openapi/route-template.schema.json</c>): the README's route and every route of every pack pass it,
-/// the server accepts what it passes, and a broken route fails it.
+/// The route template schema of the served OpenAPI document, and the standalone JSON Schemas made from it that route
+/// authors point their editors at (<c>openapi/route-template.schema.json</c>, <c>openapi/route-pack.schema.json</c>):
+/// the README's route and every pack passes them, the server accepts what they pass, and a broken route fails them.
 /// </summary>
 [Collection(RegistryCollection.Name)]
 public sealed class RouteTemplateSchemaTests(AppFixture fixture) : ApiTest(fixture)
 {
-    private const string StandaloneFile = "openapi/route-template.schema.json";
     private static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.List };
 
     public static TheoryData<string> Packs()
@@ -24,17 +24,18 @@ public sealed class RouteTemplateSchemaTests(AppFixture fixture) : ApiTest(fixtu
         return data;
     }
 
-    [Fact]
-    public async Task the_standalone_schema_is_the_documents_route_template_and_a_valid_json_schema()
+    [Theory]
+    [InlineData("openapi/route-template.schema.json", "RouteTemplate")]
+    [InlineData("openapi/route-pack.schema.json", "RoutePack")]
+    public async Task the_standalone_schemas_are_the_documents_components_and_valid_json_schemas(string file, string component)
     {
-        var standalone = StandaloneSchema.Node(await DocumentAsync(), "RouteTemplate",
-            "RaffsSync route template", "A route as PUT /api/v1/providers/{provider}/routes/{route_key} takes it.");
-        var text = standalone.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        var standalone = Standalone(await DocumentAsync(), component);
+        var text = standalone.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
 
-        var path = Path.Combine(Repository.Root, StandaloneFile);
+        var path = Path.Combine(Repository.Root, file);
         if (Environment.GetEnvironmentVariable("RAFFSSYNC_WRITE_SCHEMAS") == "1") await File.WriteAllTextAsync(path, text);
         Assert.True(File.Exists(path) && await File.ReadAllTextAsync(path) == text,
-            $"{StandaloneFile} differs from the served document's RouteTemplate: run the tests once with RAFFSSYNC_WRITE_SCHEMAS=1 and commit it.");
+            $"{file} differs from the served document's {component}: run these tests once with RAFFSSYNC_WRITE_SCHEMAS=1 and commit it.");
         Assert.True(MetaSchemas.Draft202012.Evaluate(standalone, Evaluation).IsValid);
     }
 
@@ -73,20 +74,29 @@ public sealed class RouteTemplateSchemaTests(AppFixture fixture) : ApiTest(fixtu
         var routes = pack["routes"]!.AsObject();
         Assert.NotEmpty(routes);
         foreach (var (routeKey, route) in routes) AssertValid(RouteSchema(document), route, $"{file}: {routeKey}");
-        AssertValid(StandaloneSchema.Of(document, "RoutePack", "RaffsSync route pack", "A provider and its routes."), pack, file);
+        AssertValid(Schema(document, "RoutePack"), pack, file);
     }
 
-    [Fact]
-    public async Task a_route_of_an_unknown_kind_fails_the_schema_at_kind_and_the_server_refuses_it_there_too()
+    [Theory]
+    [InlineData("/kind", "\"ftp\"", "/kind", "kind")]
+    [InlineData("/request/method", "\"FETCH\"", "/request/method", "request.method")]
+    [InlineData("/request/path", "\"v1/orders\"", "/request/path", "request.path")]
+    [InlineData("/timeout", "\"10s\"", "/timeout", "timeout")]
+    [InlineData("/error_rules/0/action", "\"explode\"", "/error_rules/0/action", "error_rules[0].action")]
+    [InlineData("/auth", """{"type": "api_key", "in": "body", "name": "x-api-key", "value": "{{credentials.key}}"}""", "/auth/in", "auth.in")]
+    [InlineData("/backoff/max_attempts", "0", "/backoff/max_attempts", "backoff.max_attempts")]
+    [InlineData("/pagination/style", "\"scroll\"", "/pagination/style", "pagination.style")]
+    [InlineData("/reconcile", """{"route_key": "no spaces"}""", "/reconcile/route_key", "reconcile.route_key")]
+    public async Task a_broken_route_fails_the_schema_where_the_server_refuses_it(string member, string value, string location, string field)
     {
         var broken = ReadmeRoute().AsObject();
-        broken["kind"] = "ftp";
         broken.Remove("version");
+        Set(broken, member, JsonNode.Parse(value));
 
         var result = RouteSchema(await DocumentAsync()).Evaluate(broken, Evaluation);
 
         Assert.False(result.IsValid);
-        Assert.Contains(result.Details, d => d.HasErrors && d.InstanceLocation.ToString() == "/kind");
+        Assert.Contains(location, result.Details.Where(d => d.HasErrors).Select(d => d.InstanceLocation.ToString()));
 
         var key = await Fixture.CreateKeyAsync();
         var refused = await CallAsync(key, s =>
@@ -95,11 +105,25 @@ public sealed class RouteTemplateSchemaTests(AppFixture fixture) : ApiTest(fixtu
             s.WithRequestHeader("Content-Type", "application/json");
         });
         var problem = await refused.ShouldBeProblemAsync(400, "validation_failed");
-        Assert.Equal(["kind"], problem.GetProperty("details").EnumerateArray().Select(d => d.GetProperty("field").GetString()));
+        Assert.Equal([field], problem.GetProperty("details").EnumerateArray().Select(d => d.GetProperty("field").GetString()));
     }
 
-    private static JsonSchema RouteSchema(JsonNode document) =>
-        StandaloneSchema.Of(document, "RouteTemplate", "RaffsSync route template", "A route.");
+    private static void Set(JsonObject route, string pointer, JsonNode? value)
+    {
+        var segments = pointer.Trim('/').Split('/');
+        JsonNode parent = route;
+        foreach (var segment in segments[..^1]) parent = int.TryParse(segment, out var i) ? parent[i]! : parent[segment]!;
+        if (int.TryParse(segments[^1], out var index)) parent.AsArray()[index] = value;
+        else parent[segments[^1]] = value;
+    }
+
+    private static JsonSchema RouteSchema(JsonNode document) => Schema(document, "RouteTemplate");
+
+    private static JsonSchema Schema(JsonNode document, string component) => JsonSchema.FromText(Standalone(document, component).ToJsonString());
+
+    private static JsonObject Standalone(JsonNode document, string component) => component == "RoutePack"
+        ? StandaloneSchema.Of(document, component, "RaffsSync route pack", "A provider and its routes, as routes/*.json and POST /api/v1/route-packs take them.")
+        : StandaloneSchema.Of(document, component, "RaffsSync route", "One route, as PUT /api/v1/providers/{provider}/routes/{route_key} takes it.");
 
     private static void AssertValid(JsonSchema schema, JsonNode? instance, string what)
     {
@@ -134,10 +158,7 @@ public static class StandaloneSchema
 {
     private const string ComponentPrefix = "#/components/schemas/";
 
-    public static JsonSchema Of(JsonNode document, string component, string title, string description) =>
-        JsonSchema.FromText(Node(document, component, title, description).ToJsonString());
-
-    public static JsonObject Node(JsonNode document, string component, string title, string description)
+    public static JsonObject Of(JsonNode document, string component, string title, string description)
     {
         var components = document["components"]!["schemas"]!.AsObject();
         var defs = new SortedDictionary<string, JsonNode>(StringComparer.Ordinal);
