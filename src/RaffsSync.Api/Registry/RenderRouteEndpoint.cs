@@ -32,6 +32,11 @@ public sealed record RenderRoute(
 }
 
 /// <summary>The request a dispatch would send, credentials masked as <c>********</c>.</summary>
+/// <param name="RouteVersion">The route version rendered.</param>
+/// <param name="Method">The HTTP method.</param>
+/// <param name="Url">The full URL: the provider's base URL for the caller's environment, the path and the query.</param>
+/// <param name="Headers">The headers, auth included.</param>
+/// <param name="Body">The JSON body, or null for none.</param>
 public sealed record RenderedRouteView(int RouteVersion, string Method, string Url, IReadOnlyDictionary<string, string> Headers, string? Body);
 
 public static class RenderRouteEndpoint
