@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using RaffsSync.Domain;
@@ -14,6 +15,9 @@ namespace RaffsSync.Api.Registry;
 /// </summary>
 public sealed class RegistrySchemas : IOpenApiSchemaTransformer, IOpenApiDocumentTransformer
 {
+    /// <summary>What <c>XmlConvert.ToTimeSpan</c> reads (an XSD duration) and validation accepts (greater than zero, so no sign).</summary>
+    private const string DurationPattern = @"^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$";
+
     private static readonly Dictionary<Type, Action<OpenApiSchema>> Rules = new()
     {
         [typeof(RouteDefinition)] = route =>
@@ -136,9 +140,6 @@ public sealed class RegistrySchemas : IOpenApiSchemaTransformer, IOpenApiDocumen
         if (codes.Items is OpenApiSchema code) Bound(code, RouteValidation.MinStatusCode, RouteValidation.MaxStatusCode);
     });
 
-    /// <summary>What <c>XmlConvert.ToTimeSpan</c> reads (an XSD duration) and validation accepts (greater than zero, so no sign).</summary>
-    private const string DurationPattern = @"^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$";
-
     private static void Duration(OpenApiSchema schema, string name) => Property(schema, name, duration =>
     {
         duration.Format = "duration";
@@ -175,5 +176,7 @@ public sealed class RegistrySchemas : IOpenApiSchemaTransformer, IOpenApiDocumen
 
     /// <summary>A pattern matching any of <paramref name="values"/> in any case (JSON Schema patterns have no flags).</summary>
     private static string AnyCase(IEnumerable<string> values) =>
-        "^(?:" + string.Join("|", values.Select(v => string.Concat(v.Select(c => char.IsLetter(c) ? $"[{char.ToUpperInvariant(c)}{char.ToLowerInvariant(c)}]" : System.Text.RegularExpressions.Regex.Escape(c.ToString()))))) + ")$";
+        $"^(?:{string.Join("|", values.Select(value => string.Concat(value.Select(AnyCase))))})$";
+
+    private static string AnyCase(char c) => char.IsLetter(c) ? $"[{char.ToUpperInvariant(c)}{char.ToLowerInvariant(c)}]" : Regex.Escape(c.ToString());
 }
