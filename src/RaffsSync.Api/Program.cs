@@ -112,6 +112,8 @@ builder.Services.AddOpenApi(options =>
     options.AddDocumentTransformer<ContractDocument>();
     options.AddOperationTransformer<ResourceTags>();
     options.AddOperationTransformer<OperationContract>();
+    options.AddSchemaTransformer<RegistrySchemas>();
+    options.AddDocumentTransformer<RegistrySchemas>();
     options.AddSchemaTransformer<BoundedSchemas>();
 });
 builder.Services.AddProviderHttpClient();
