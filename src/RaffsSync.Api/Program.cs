@@ -115,6 +115,7 @@ builder.Services.AddOpenApi(options =>
     options.AddSchemaTransformer<RegistrySchemas>();
     options.AddDocumentTransformer<RegistrySchemas>();
     options.AddSchemaTransformer<BoundedSchemas>();
+    options.AddDocumentTransformer<PlainReferences>();
 });
 builder.Services.AddProviderHttpClient();
 builder.Services.AddSingleton<ProviderGateway>();

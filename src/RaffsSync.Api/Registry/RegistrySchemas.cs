@@ -83,16 +83,8 @@ public sealed class RegistrySchemas : IOpenApiSchemaTransformer, IOpenApiDocumen
             RequiredAreNotNull(provider);
         },
         [typeof(RoutePack)] = RequiredAreNotNull,
-        [typeof(RenderRoute)] = render =>
-        {
-            // StringOrNumberConverter: the seeds send "tenant_id": 29.
-            Property(render, "tenant_id", tenant => tenant.AnyOf =
-            [
-                new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = IdentifierLimits.Id },
-                new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" }
-            ]);
-            RequiredAreNotNull(render);
-        }
+        // tenant_id (StringOrNumberConverter) is documented like every such field, by BoundedSchemas.
+        [typeof(RenderRoute)] = RequiredAreNotNull
     };
 
     public Task TransformAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
