@@ -33,7 +33,7 @@ public sealed record RequestDispatch(
     [property: Required, MaxLength(IdentifierLimits.Id), JsonConverter(typeof(StringOrNumberConverter))] string? TenantId,
     [property: Required, MaxLength(IdentifierLimits.Key)] string? Provider,
     [property: Required, MaxLength(IdentifierLimits.Key)] string? RouteKey,
-    [property: Required] JsonElement? Payload) : IExample<RequestDispatch>
+    [property: Required] JsonElement Payload) : IExample<RequestDispatch>
 {
     public static RequestDispatch Example { get; } =
         new("29", "takeapp", "orders.push", JsonDocument.Parse("""{"order_id": "A-1001", "total": 125000}""").RootElement);
@@ -89,9 +89,10 @@ public static class RequestDispatchEndpoint
         if (string.IsNullOrWhiteSpace(command.TenantId)) problems.Add(new("tenant_id", "required"));
         if (string.IsNullOrWhiteSpace(command.Provider)) problems.Add(new("provider", "required"));
         if (string.IsNullOrWhiteSpace(command.RouteKey)) problems.Add(new("route_key", "required"));
-        if (command.Payload is null || command.Payload.Value.ValueKind == JsonValueKind.Null)
+        // Absent is Undefined, JSON null is Null: either way there is no payload.
+        if (command.Payload.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
             problems.Add(new("payload", "required", "send {} when the route needs no input"));
-        if (command.Payload is { ValueKind: not JsonValueKind.Null } payload && PayloadBounds.Check(payload) is { } breach)
+        else if (PayloadBounds.Check(command.Payload) is { } breach)
             problems.Add(new(breach.Field, breach.Issue, breach.Hint));
         if (request.Headers["Idempotency-Key"].ToString() is { Length: > 255 })
             problems.Add(new("Idempotency-Key", "too_long", "at most 255 characters"));
@@ -149,7 +150,7 @@ public static class RequestDispatchEndpoint
         IdempotencyReplay.MarkExecuted(context);
 
         var requested = new DispatchRequested(id, tenantId, route.Provider, route.RouteKey, route.CurrentVersion,
-            caller.Environment, command.Payload!.Value.Clone(), clock.GetUtcNow(), target.Connection?.Id,
+            caller.Environment, command.Payload.Clone(), clock.GetUtcNow(), target.Connection?.Id,
             IdempotencyKeyOf(context.Request));
 
         var start = MartenOps.StartStream<Dispatch>(id, tenantId, requested);

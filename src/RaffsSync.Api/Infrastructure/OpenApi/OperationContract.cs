@@ -116,7 +116,7 @@ public sealed class OperationContract(IOptions<JsonOptions> json) : IOpenApiOper
             var schema = parameter.Type switch
             {
                 QueryValue.Integer => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
-                QueryValue.Long => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" },
+                QueryValue.Long => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Maximum = long.MaxValue.ToString() },
                 QueryValue.DateTime => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time", MaxLength = 64 },
                 QueryValue.Date => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date", MaxLength = 10 },
                 _ => new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = parameter.MaxLength }
