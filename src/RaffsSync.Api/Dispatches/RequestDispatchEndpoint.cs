@@ -129,7 +129,7 @@ public static class RequestDispatchEndpoint
     /// Records the work and answers 202 at once; the dispatch then runs against the provider, with retries as the
     /// route's rules say. Poll the <c>Location</c> until its status is final (<c>succeeded</c>, <c>failed</c>,
     /// <c>dead_lettered</c>, <c>outcome_unknown</c> or <c>cancelled</c>). The dispatch is pinned to the route's current
-    /// version and the location's active connection for the key's environment.
+    /// version and the location's active connection for the credential's environment (sandbox or production).
     ///
     /// Send an <c>Idempotency-Key</c> to retry safely: the same request within 24 hours answers the first 202 again.
     /// The location, provider and route must exist and be visible to the caller (404 <c>not_found</c>,
