@@ -41,6 +41,8 @@ public sealed class OperationContract(IOptions<JsonOptions> json) : IOpenApiOper
         AddRequestHeaders(operation, document, metadata);
         await DocumentBodyAsync(operation, context, cancellationToken);
         AddBodyExample(operation, context);
+        foreach (var amendment in metadata.OfType<IOperationAmendment>())
+            await amendment.AmendAsync(operation, context, cancellationToken);
 
         var refusals = new SortedSet<int>(metadata.OfType<ProblemResponsesAttribute>().SelectMany(p => p.Statuses)) { 500, 503 };
         refusals.Add(400); // the input guard checks every request's query string, whatever the endpoint reads
@@ -123,6 +125,7 @@ public sealed class OperationContract(IOptions<JsonOptions> json) : IOpenApiOper
             var schema = parameter.Type switch
             {
                 QueryValue.Integer => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
+                QueryValue.Long => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Maximum = long.MaxValue.ToString() },
                 QueryValue.DateTime => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time", MaxLength = 64 },
                 QueryValue.Date => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date", MaxLength = 10 },
                 _ => new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = parameter.MaxLength }
