@@ -53,6 +53,8 @@ public sealed class PlainReferences : IOpenApiDocumentTransformer
                 for (var i = 0; i < list.Count; i++) list[i] = Simplified(list[i], visited);
     }
 
+    // The generator's null member is a schema of type null (written in 3.0 as enum [null] with nullable).
     private static bool IsNull(IOpenApiSchema schema) =>
-        schema is OpenApiSchema { Enum: { Count: 1 } values } && (values[0] is null || values[0]!.GetValueKind() == System.Text.Json.JsonValueKind.Null);
+        schema is OpenApiSchema { Type: JsonSchemaType.Null }
+        || schema is OpenApiSchema { Enum: { Count: 1 } values } && (values[0] is null || values[0]!.GetValueKind() == System.Text.Json.JsonValueKind.Null);
 }
