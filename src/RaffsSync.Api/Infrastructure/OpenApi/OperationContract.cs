@@ -74,9 +74,8 @@ public sealed class OperationContract(IOptions<JsonOptions> json) : IOpenApiOper
             concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
             concrete.Headers[RequestId.Header] = new OpenApiHeaderReference(RequestId.Header, document);
             concrete.Headers[ContractComponents.AllowOrigin] = new OpenApiHeaderReference(ContractComponents.AllowOrigin, document);
-            if (status < 500)
-                foreach (var header in ContractComponents.RateLimitHeaders)
-                    concrete.Headers[header] = new OpenApiHeaderReference(header, document);
+            foreach (var header in ContractComponents.RateLimitHeaders)
+                concrete.Headers[header] = new OpenApiHeaderReference(header, document);
             if (status is 429 or 503) concrete.Headers["Retry-After"] = new OpenApiHeaderReference("Retry-After", document);
             if (status is 201 or 202) concrete.Headers["Location"] = new OpenApiHeaderReference("Location", document);
         }
