@@ -94,6 +94,8 @@ builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(json =>
     // Readers nest stored bodies a few levels deeper than the 32 the input guard accepts (InputGuard).
     json.SerializerOptions.MaxDepth = 64;
     json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+    // Numbers are JSON numbers (the web default also reads "5" as 5): one type per field in the contract.
+    json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
 });
 builder.Services.AddExceptionHandler<ConcurrencyConflicts>();
 builder.Services.AddExceptionHandler<DatabaseUnavailable>();
@@ -101,6 +103,7 @@ builder.Services.AddExceptionHandler<ClientFaults>();
 builder.Services.AddApiProblemDetails();
 builder.Services.AddApiKeyAccess();
 builder.Services.AddCredentialRateLimits();
+builder.Services.AddCrossOrigin(builder.Configuration);
 builder.Services.AddRaffsSyncHealth();
 builder.Services.AddOpenApi(options =>
 {
@@ -109,6 +112,7 @@ builder.Services.AddOpenApi(options =>
     options.AddDocumentTransformer<ContractDocument>();
     options.AddOperationTransformer<ResourceTags>();
     options.AddOperationTransformer<OperationContract>();
+    options.AddSchemaTransformer<BoundedSchemas>();
 });
 builder.Services.AddProviderHttpClient();
 builder.Services.AddSingleton<ProviderGateway>();
@@ -124,6 +128,7 @@ if (builder.Environment.IsDevelopment()) builder.Services.AddHostedService<Devel
 var app = builder.Build();
 
 app.UseRequestId();
+app.UseCors();
 app.UseIdempotencyReplayHeader();
 app.UseExceptionHandler();
 app.UseStatusCodePages();

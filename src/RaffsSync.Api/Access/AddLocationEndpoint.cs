@@ -1,7 +1,9 @@
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Api.Infrastructure.OpenApi;
 using RaffsSync.Domain;
 using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Registry;
@@ -37,14 +39,21 @@ public static class AddLocationEndpoint
         return WolverineContinue.NoProblems;
     }
 
+    /// <summary>Add a location to a customer</summary>
+    /// <remarks>
+    /// Adds a location (a tenant id) to the customer and answers 201 with it; `Location` is where it is read. A tenant id
+    /// belongs to one customer: one that is already taken, by this customer or another, is 409 `conflict`. Internal callers
+    /// add locations to any customer, a customer's credentials only to their own; any other customer is 404 `not_found`.
+    /// </remarks>
     [Authorize(Policy = Scopes.AccessWrite)]
-    [WolverinePost("/api/v1/customers/{id}/locations")]
-    public static (IResult, IEnumerable<IMartenOp>) AddLocation(string id, AddLocation input, Customer customer, TimeProvider clock)
+    [ProblemResponses(409)]
+    [WolverinePost("/api/v1/customers/{id}/locations", OperationId = "addLocation")]
+    public static (Created<LocationView>, IEnumerable<IMartenOp>) AddLocation(string id, AddLocation input, Customer customer, TimeProvider clock)
     {
         var added = new LocationAdded(customer.CustomerId, input.TenantId!, input.Name!, clock.GetUtcNow());
         var location = new Location { Id = added.TenantId, CustomerId = added.CustomerId, Name = added.Name, AddedAt = added.AddedAt };
         // Inserted, not stored: a concurrent claim of the same tenant id fails on the key instead of overwriting.
-        return (Results.Created(ResourcePath.Of("locations", added.TenantId), LocationView.From(location)),
+        return (TypedResults.Created(ResourcePath.Of("locations", added.TenantId), LocationView.From(location)),
             [MartenOps.Append(customer.Id, added), MartenOps.Insert(location)]);
     }
 }

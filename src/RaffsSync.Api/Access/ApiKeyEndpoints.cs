@@ -1,7 +1,10 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Authorization;
 using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Api.Infrastructure.OpenApi;
 using RaffsSync.Domain;
 using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Registry;
@@ -9,17 +12,47 @@ using Wolverine.Http;
 
 namespace RaffsSync.Api.Access;
 
+/// <summary>
+/// A credential to issue (an API key or an OAuth client). Only <c>name</c> and <c>scopes</c> must be sent; what is left out
+/// is taken from the issuer. Nobody issues more than they hold: every scope, the environment and the expiry are bounded by
+/// the issuer's, and a non-internal issuer also bounds the class, customer, provider and locations.
+/// </summary>
+/// <param name="Name">A label for the credential.</param>
+/// <param name="Environment"><c>sandbox</c> (keys <c>rsk_test_...</c>) or <c>production</c> (keys <c>rsk_live_...</c>); the issuer's when left out. A sandbox issuer issues sandbox credentials only.</param>
+/// <param name="CallerClass"><c>customer</c>, <c>internal</c> or <c>partner</c>. Left out: <c>customer</c> when an internal caller issues, else the issuer's own class, the only one a non-internal caller may give.</param>
+/// <param name="Scopes">What the credential may do: one or more of the scopes, each held by the issuer.</param>
+/// <param name="Locations">The tenant ids a customer or partner credential acts for; an empty list means every location of its customer. Left out: the issuer's locations if its credential names some, else every location. Ignored for internal credentials.</param>
+/// <param name="CustomerId">The customer a customer credential belongs to (required for one, unless the issuer's customer applies). Ignored for internal credentials.</param>
+/// <param name="ExpiresAt">When the credential stops working; left out, the issuer's expiry (none if it has none). It must be in the future and no later than the issuer's.</param>
+/// <param name="Provider">The provider a partner credential belongs to (required for one, unless the issuer's provider applies). Ignored for other classes.</param>
 public sealed record CreateApiKey(
-    string? Name,
-    string? Environment,
-    string? CallerClass,
-    List<string>? Scopes,
-    List<string>? Locations,
-    string? CustomerId,
-    DateTimeOffset? ExpiresAt,
-    string? Provider = null);
+    [property: Required, MaxLength(IdentifierLimits.Name)] string? Name = null,
+    [property: MaxLength(IdentifierLimits.Id)] string? Environment = null,
+    [property: MaxLength(IdentifierLimits.Id)] string? CallerClass = null,
+    [property: Required] List<string>? Scopes = null,
+    List<string>? Locations = null,
+    [property: MaxLength(IdentifierLimits.Id)] string? CustomerId = null,
+    DateTimeOffset? ExpiresAt = null,
+    [property: MaxLength(IdentifierLimits.Key)] string? Provider = null) : IExample<CreateApiKey>
+{
+    public static CreateApiKey Example => new("Kemang till", "sandbox", "customer", [Domain.Access.Scopes.DispatchesWrite, Domain.Access.Scopes.DispatchesRead],
+        ["29"], "cus_0193a3f4c2b87d10a5e6f7a8b9c0d1e2");
+}
 
 /// <summary>A key as lists show it: never its secret or hash.</summary>
+/// <param name="Id">The key's id.</param>
+/// <param name="Name">Its label.</param>
+/// <param name="DisplayPrefix">The start of the key, enough to recognise it (<c>rsk_test_ab12...</c>).</param>
+/// <param name="Environment"><c>sandbox</c> or <c>production</c>.</param>
+/// <param name="CallerClass"><c>customer</c>, <c>internal</c> or <c>partner</c>.</param>
+/// <param name="Scopes">What it may do.</param>
+/// <param name="Locations">The tenant ids it acts for; empty means every location of its customer.</param>
+/// <param name="CustomerId">The customer it belongs to; null for internal keys.</param>
+/// <param name="CreatedAt">When it was created.</param>
+/// <param name="ExpiresAt">When it stops working; null never.</param>
+/// <param name="RevokedAt">When it was revoked; null while it works.</param>
+/// <param name="LastUsedAt">When it last authenticated a request (to the minute); null if never, and in the answer to its creation.</param>
+/// <param name="Provider">The provider a partner key belongs to; null for other classes.</param>
 public sealed record ApiKeyView(
     Guid Id, string Name, string DisplayPrefix, string Environment, string CallerClass, IReadOnlyList<string> Scopes,
     IReadOnlyList<string> Locations, string? CustomerId, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt,
@@ -31,6 +64,8 @@ public sealed record ApiKeyView(
 }
 
 /// <summary>The one response that carries a key's secret: the answer to its creation.</summary>
+/// <param name="Key">The key itself. It is shown here only, and cannot be read again: store it now.</param>
+/// <param name="ApiKey">The key as lists show it.</param>
 public sealed record CreatedApiKeyView(string Key, ApiKeyView ApiKey);
 
 /// <summary>
@@ -47,10 +82,15 @@ public sealed record IssuableCredential(ApiKeyRequest? Request, ProblemDetails? 
 /// </summary>
 public static class ApiKeyEndpoints
 {
-    /// <summary>Lists API keys: prefix, scopes, class, created, last used; never secrets.</summary>
+    /// <summary>List API keys</summary>
+    /// <remarks>
+    /// The API keys the caller manages, oldest first: its own key and those it could have issued itself (internal
+    /// callers: every key). Each shows its prefix, scopes, class, locations, expiry, revocation and last use; never its secret.
+    /// </remarks>
     [Authorize(Policy = Scopes.AccessWrite)]
-    [WolverineGet("/api/v1/api-keys")]
-    public static async Task<IResult> List(IQuerySession session, Caller caller, HttpContext context, CancellationToken cancellation)
+    [QueryString<PageRequest>]
+    [WolverineGet("/api/v1/api-keys", OperationId = "listApiKeys")]
+    public static async Task<Ok<PageEnvelope<ApiKeyView>>> List(IQuerySession session, Caller caller, HttpContext context, CancellationToken cancellation)
     {
         var page = PageRequest.From(context.Request);
         IQueryable<ApiKey> query = session.Query<ApiKey>().OrderBy(k => k.CreatedAt);
@@ -72,7 +112,7 @@ public static class ApiKeyEndpoints
         }
         var usage = (await session.LoadManyAsync<ApiKeyUsage>(cancellation, keys.Select(k => k.Id))).ToDictionary(u => u.Id, u => u.LastUsedAt);
         var views = keys.Select(k => ApiKeyView.From(k, usage.TryGetValue(k.Id, out var at) ? at : null)).ToList();
-        return Results.Ok(page.Envelope(views, total, context.Request));
+        return TypedResults.Ok(page.Envelope(views, total, context.Request));
     }
 
     /// <summary>

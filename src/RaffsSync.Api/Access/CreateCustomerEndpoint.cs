@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using RaffsSync.Api.Infrastructure.Http;
 using RaffsSync.Domain;
@@ -19,14 +20,19 @@ public static class CreateCustomerEndpoint
         return WolverineContinue.NoProblems;
     }
 
+    /// <summary>Create a customer</summary>
+    /// <remarks>
+    /// Creates a customer with no locations yet and answers 201 with it; `Location` is where it is read. Its id
+    /// (`cus_...`) is given here. Add its locations with `POST /api/v1/customers/{id}/locations`.
+    /// </remarks>
     [Authorize(Policy = Scopes.AccessWrite)]
     [Authorize(Policy = CallerPolicies.Internal)]
-    [WolverinePost("/api/v1/customers")]
-    public static (IResult, IStartStream) Create(CreateCustomer input, TimeProvider clock)
+    [WolverinePost("/api/v1/customers", OperationId = "createCustomer")]
+    public static (Created<CustomerView>, IStartStream) Create(CreateCustomer input, TimeProvider clock)
     {
         var streamId = Guid.CreateVersion7();
         var created = new CustomerCreated(streamId, Customer.IdFor(streamId), input.Name!, clock.GetUtcNow());
-        return (Results.Created(ResourcePath.Of("customers", created.CustomerId), CustomerView.From(Customer.Create(created))),
+        return (TypedResults.Created(ResourcePath.Of("customers", created.CustomerId), CustomerView.From(Customer.Create(created))),
             MartenOps.StartStream<Customer>(streamId, created));
     }
 }

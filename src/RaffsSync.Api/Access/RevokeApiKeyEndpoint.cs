@@ -25,8 +25,14 @@ public static class RevokeApiKeyEndpoint
             ? WolverineContinue.NoProblems
             : ApiProblems.Create(404, "not_found", $"API key '{id}' was not found.");
 
+    /// <summary>Revoke an API key</summary>
+    /// <remarks>
+    /// Revokes the key and answers it, with `revoked_at` set: the very next request made with it is 401. Revoking a revoked
+    /// key changes nothing and answers it as it is. A key the caller does not manage (not its own, and not one it could
+    /// have issued) is 404 `not_found`, as for one that does not exist.
+    /// </remarks>
     [Authorize(Policy = Scopes.AccessWrite)]
-    [WolverineDelete("/api/v1/api-keys/{id}")]
+    [WolverineDelete("/api/v1/api-keys/{id}", OperationId = "revokeApiKey")]
     public static (ApiKeyView, IEnumerable<IMartenOp>) Revoke(Guid id, [NotBody] ApiKey key, TimeProvider clock)
     {
         if (!key.IsActive) return (ApiKeyView.From(key), []);

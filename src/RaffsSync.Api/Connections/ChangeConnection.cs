@@ -1,5 +1,6 @@
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using RaffsSync.Api.Access;
 using RaffsSync.Api.Registry;
@@ -20,7 +21,7 @@ public static class ChangeConnectionEndpoint
     public static Task<Connection?> Load(string tenantId, Guid id, IQuerySession session, CancellationToken cancellation) =>
         ConnectionLookup.FindAsync(session, tenantId, id, cancellation);
 
-    public static ProblemDetails Validate(string tenantId, Guid id, ConnectionInput input, Connection? current, Caller caller)
+    public static ProblemDetails Validate(string tenantId, Guid id, ChangeConnection input, Connection? current, Caller caller)
     {
         if (ConnectionProblems.Unchangeable(tenantId, id, current, caller) is { } problem) return problem;
 
@@ -31,10 +32,16 @@ public static class ChangeConnectionEndpoint
         return errors.Count > 0 ? RegistryProblems.Invalid(errors) : WolverineContinue.NoProblems;
     }
 
-    /// <summary>Changes settings and/or rotates credentials; what is omitted stays.</summary>
+    /// <summary>Change a connection</summary>
+    /// <remarks>
+    /// Changes the connection's settings and/or rotates its credentials, and answers the connection as it now is; what is
+    /// left out stays as it is, and sending what is already there changes nothing. Provider and environment cannot change
+    /// (400 `validation_failed`, issue `immutable`): connect anew for another. A removed connection, or one of a location
+    /// the caller cannot act for, is 404 `not_found`.
+    /// </remarks>
     [Authorize(Policy = Scopes.RegistryWrite)]
-    [WolverinePut("/api/v1/locations/{tenantId}/connections/{id}")]
-    public static IResult Put(string tenantId, Guid id, ConnectionInput input, Connection current, IDocumentSession session,
+    [WolverinePut("/api/v1/locations/{tenantId}/connections/{id}", OperationId = "changeConnection")]
+    public static Ok<ConnectionView> Put(string tenantId, Guid id, ChangeConnection input, Connection current, IDocumentSession session,
         SecretVault vault, TimeProvider clock)
     {
         var events = ConnectionDecisions.Change(current, input.Settings,
@@ -44,6 +51,6 @@ public static class ChangeConnectionEndpoint
         location.Events.Append(id, events);
         if (events.OfType<ConnectionCredentialsRotated>().Any())
             location.Store(new ConnectionSecret { Id = id, Sealed = vault.Seal(id, input.Credentials!) });
-        return Results.Ok(ConnectionView.From(events.Aggregate(current, Connection.Evolve)));
+        return TypedResults.Ok(ConnectionView.From(events.Aggregate(current, Connection.Evolve)));
     }
 }

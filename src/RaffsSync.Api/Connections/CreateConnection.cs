@@ -1,8 +1,10 @@
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using RaffsSync.Api.Access;
 using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Api.Infrastructure.OpenApi;
 using RaffsSync.Api.Registry;
 using RaffsSync.Domain;
 using RaffsSync.Domain.Access;
@@ -15,7 +17,7 @@ namespace RaffsSync.Api.Connections;
 
 public static class CreateConnectionEndpoint
 {
-    public static async Task<ProblemDetails> ValidateAsync(string tenantId, ConnectionInput input, Caller caller, IQuerySession session,
+    public static async Task<ProblemDetails> ValidateAsync(string tenantId, CreateConnection input, Caller caller, IQuerySession session,
         CancellationToken cancellation)
     {
         if (!caller.CanAccess(tenantId)) return ConnectionProblems.LocationNotFound(tenantId);
@@ -32,17 +34,26 @@ public static class CreateConnectionEndpoint
             : WolverineContinue.NoProblems;
     }
 
-    /// <summary>Connects a location to a provider in one environment; credentials are write-only.</summary>
+    /// <summary>Connect a location to a provider</summary>
+    /// <remarks>
+    /// Connects the location to a provider in one environment and answers 201 with the connection; `Location` is its path,
+    /// for `PUT` and `DELETE`. Dispatches to the provider for this location and environment use its
+    /// credentials and settings. Credentials are write-only: they are sealed at rest, and answers show only each one's
+    /// name and fingerprint. A location has at most one active connection per provider and environment: another is
+    /// 409 `conflict` (change or delete that one). An unknown provider is 404 `provider_not_found`, a location the caller
+    /// cannot act for 404 `not_found`.
+    /// </remarks>
     [Authorize(Policy = Scopes.RegistryWrite)]
-    [WolverinePost("/api/v1/locations/{tenantId}/connections")]
-    public static (IResult, IStartStream, IMartenOp) Post(string tenantId, ConnectionInput input, SecretVault vault, TimeProvider clock)
+    [ProblemResponses(409)]
+    [WolverinePost("/api/v1/locations/{tenantId}/connections", OperationId = "createConnection")]
+    public static (Created<ConnectionView>, IStartStream, IMartenOp) Post(string tenantId, CreateConnection input, SecretVault vault, TimeProvider clock)
     {
         var id = Guid.CreateVersion7();
         var credentials = input.Credentials ?? new Dictionary<string, string>();
         var created = new ConnectionCreated(id, tenantId, input.Provider!, Enum.Parse<ProviderEnvironment>(input.Environment!, ignoreCase: true),
             input.Settings ?? new Dictionary<string, string>(), vault.Fingerprints(credentials), clock.GetUtcNow());
 
-        return (Results.Created(ResourcePath.Of("locations", tenantId, "connections", id), ConnectionView.From(Connection.Create(created))),
+        return (TypedResults.Created(ResourcePath.Of("locations", tenantId, "connections", id), ConnectionView.From(Connection.Create(created))),
             MartenOps.StartStream<Connection>(id, tenantId, created),
             MartenOps.Store(new ConnectionSecret { Id = id, Sealed = vault.Seal(id, credentials) }, tenantId));
     }

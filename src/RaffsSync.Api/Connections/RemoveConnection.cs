@@ -1,5 +1,6 @@
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using RaffsSync.Api.Access;
 using RaffsSync.Domain.Access;
@@ -17,15 +18,20 @@ public static class RemoveConnectionEndpoint
     public static ProblemDetails Validate(string tenantId, Guid id, Connection? current, Caller caller) =>
         ConnectionProblems.Unchangeable(tenantId, id, current, caller) ?? WolverineContinue.NoProblems;
 
-    /// <summary>Removes the connection and destroys its sealed credentials; its history stays in the event store.</summary>
+    /// <summary>Remove a connection</summary>
+    /// <remarks>
+    /// Removes the connection, destroys its sealed credentials and answers it with `status: removed`; it still shows in
+    /// the location's list, and its history stays. Dispatches to a provider that needs credentials are then refused
+    /// (422 `connection_missing`) until the location is connected again. A removed connection, or one of a location the caller cannot act for, is 404 `not_found`.
+    /// </remarks>
     [Authorize(Policy = Scopes.RegistryWrite)]
-    [WolverineDelete("/api/v1/locations/{tenantId}/connections/{id}")]
-    public static IResult Delete(string tenantId, Guid id, [NotBody] Connection current, IDocumentSession session, TimeProvider clock)
+    [WolverineDelete("/api/v1/locations/{tenantId}/connections/{id}", OperationId = "removeConnection")]
+    public static Ok<ConnectionView> Delete(string tenantId, Guid id, [NotBody] Connection current, IDocumentSession session, TimeProvider clock)
     {
         var removed = new ConnectionRemoved(id, clock.GetUtcNow());
         var location = session.ForTenant(tenantId);
         location.Events.Append(id, removed);
         location.Delete<ConnectionSecret>(id);
-        return Results.Ok(ConnectionView.From(current.Apply(removed)));
+        return TypedResults.Ok(ConnectionView.From(current.Apply(removed)));
     }
 }

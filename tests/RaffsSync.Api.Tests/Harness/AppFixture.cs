@@ -46,7 +46,7 @@ public sealed class AppFixture : IAsyncLifetime
             builder.UseSetting("ConnectionStrings:Postgres", connectionString);
             builder.UseSetting(SecretVault.ConfigurationKey, secretsKey);
             // Tests make many calls with one key; rate limits get tests of their own.
-            foreach (var callerClass in new[] { "Customer", "Partner", "Internal" })
+            foreach (var callerClass in new[] { "Customer", "Partner", "Internal", "Anonymous" })
             {
                 builder.UseSetting($"RaffsSync:RateLimits:{callerClass}:Limit", "1000000");
                 builder.UseSetting($"RaffsSync:RateLimits:{callerClass}:PerSecond", "1000000");

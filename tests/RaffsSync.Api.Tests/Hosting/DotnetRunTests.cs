@@ -64,8 +64,7 @@ public sealed class DotnetRunTests
             // The test binaries sit in bin/<Configuration>/<tfm>/ of the test project; run the API built the same way.
             var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
             var configuration = output.Parent!.Name;
-            var solution = output;
-            while (!File.Exists(Path.Combine(solution.FullName, "RaffsSync.sln"))) solution = solution.Parent!;
+            var solution = new DirectoryInfo(Repository.Root);
 
             var start = new ProcessStartInfo("dotnet")
             {

@@ -10,7 +10,7 @@ public sealed class RoutePackTests(AppFixture fixture) : ApiTest(fixture)
     public static TheoryData<string> Packs()
     {
         var data = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(Path.Combine(RepositoryRoot(), "routes"), "*.json").Order()) data.Add(Path.GetFileName(file));
+        foreach (var file in Directory.GetFiles(Path.Combine(Repository.Root, "routes"), "*.json").Order()) data.Add(Path.GetFileName(file));
         return data;
     }
 
@@ -19,7 +19,7 @@ public sealed class RoutePackTests(AppFixture fixture) : ApiTest(fixture)
     public async Task every_pack_in_the_repository_imports_and_importing_it_again_appends_nothing(string file)
     {
         var key = await Fixture.CreateKeyAsync();
-        var pack = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "routes", file));
+        var pack = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "routes", file));
 
         var first = await Import(key, pack);
         Assert.Equal(200, first.Context.Response.StatusCode);
@@ -94,11 +94,4 @@ public sealed class RoutePackTests(AppFixture fixture) : ApiTest(fixture)
         s.Post.Text(pack).ToUrl("/api/v1/route-packs");
         s.WithRequestHeader("Content-Type", "application/json");
     });
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "RaffsSync.sln"))) return dir.FullName;
-        throw new InvalidOperationException("RaffsSync.sln not found above the test output folder.");
-    }
 }

@@ -12,6 +12,7 @@ public static class ContractComponents
     public const string ProblemSchema = nameof(Problem);
     public const string ApiKeyScheme = "api_key";
     public const string OAuthScheme = "oauth2";
+    public const string AllowOrigin = "Access-Control-Allow-Origin";
 
     public static readonly IReadOnlyList<string> RateLimitHeaders = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"];
 
@@ -25,7 +26,7 @@ public static class ContractComponents
         [413] = "The body is larger than 10 MB (`payload_too_large`).",
         [415] = "The body is not `application/json` (`unsupported_media_type`).",
         [422] = "Understood but cannot be done now (`idempotency_key_reused`, `route_disabled`, `route_retired`, `provider_retired`, `connection_missing`, `render_failed`).",
-        [429] = "Too many requests for this credential (`rate_limited`); wait `Retry-After` seconds.",
+        [429] = "Too many requests for this credential, or from this address without one (`rate_limited`); wait `Retry-After` seconds.",
         [500] = "An unexpected error (`internal_error`); nothing internal is shown. Quote `request_id`.",
         [503] = "PostgreSQL is unreachable (`database_unavailable`); nothing was written. Retry after `Retry-After` seconds."
     };
@@ -48,7 +49,9 @@ public static class ContractComponents
         document.Components.Headers ??= new Dictionary<string, IOpenApiHeader>();
         document.Components.Headers[RequestId.Header] = Header("The request's id: the one sent, or a generated one. Every event the request causes carries it as its correlation id.",
             new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 200, Pattern = RequestId.Pattern });
-        document.Components.Headers["X-RateLimit-Limit"] = Header("Requests this credential may make per window.", Integer());
+        document.Components.Headers[AllowOrigin] = Header($"Sent only to a browser calling from an origin listed in `{CrossOrigin.ConfigurationKey}` (none by default).",
+            new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 2048 });
+        document.Components.Headers["X-RateLimit-Limit"] = Header("Requests this credential (or, without one, this client address) may make per window.", Integer());
         document.Components.Headers["X-RateLimit-Remaining"] = Header("Requests left in the current window.", Integer());
         document.Components.Headers["X-RateLimit-Reset"] = Header("Seconds until the window frees a request.", Integer());
         document.Components.Headers["Retry-After"] = Header("Seconds to wait before trying again.", Integer());

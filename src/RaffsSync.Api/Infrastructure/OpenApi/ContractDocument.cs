@@ -25,11 +25,28 @@ public sealed class ContractDocument : IOpenApiDocumentTransformer
     {
         document.Info.Title = "RaffsSync API";
         document.Info.Version = "v1";
+        document.Info.Contact = new OpenApiContact { Name = "RaffsSync", Url = new Uri("https://raffssync.io") };
         document.Info.Description =
             "One API for work against POS and accounting platforms (TakeApp, iSeller, Grafterr, Accurate, ...). " +
             "A request names a provider and a route for a location; how to perform it is a versioned route in the registry. " +
             "JSON in and out with snake_case names; times are RFC 3339 UTC. Every error is RFC 9457 problem details " +
             "(`application/problem+json`) with `code`, `message`, `details` and `request_id`. v1 only grows: nothing in it is removed or narrowed.";
+
+        document.Info.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+        document.Info.Extensions["x-compatibility"] = new JsonNodeExtension(System.Text.Json.Nodes.JsonValue.Create(
+            "frozen: a change may add, never remove a path, operation, parameter, response or field, remove an enum value, " +
+            "narrow a type or require a new request field; breaking changes go to a new version"));
+
+        // Relative, so the document is the same on every host; the key (rsk_test_/rsk_live_) picks sandbox or production.
+        document.Servers =
+        [
+            new OpenApiServer
+            {
+                Url = "/",
+                Description = "This deployment: sandbox (rsk_test_ keys) and production (rsk_live_ keys) on one host.",
+                Extensions = new Dictionary<string, IOpenApiExtension> { ["x-internal"] = new JsonNodeExtension(System.Text.Json.Nodes.JsonValue.Create(false)) }
+            }
+        ];
 
         document.Components ??= new OpenApiComponents();
         document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
@@ -43,12 +60,16 @@ public sealed class ContractDocument : IOpenApiDocumentTransformer
         document.Components.SecuritySchemes[ContractComponents.OAuthScheme] = new OpenApiSecurityScheme
         {
             Type = SecuritySchemeType.OAuth2,
-            Description = "An access token from the client credentials grant, as `Authorization: Bearer <token>`.",
+            Description = "An access token from the client credentials grant (RFC 6749 section 4.4), as `Authorization: Bearer <token>`: " +
+                          "a JWT signed with HS256, validated as RFC 8725 (RFC8725) advises: the algorithm is pinned, issuer, audience and " +
+                          "expiry are checked, and a token whose client was revoked stops at once. There are no refresh tokens: " +
+                          "a client asks the token URL again (hence refreshUrl is the same URL).",
             Flows = new OpenApiOAuthFlows
             {
                 ClientCredentials = new OpenApiOAuthFlow
                 {
                     TokenUrl = new Uri("/api/v1/oauth/token", UriKind.Relative),
+                    RefreshUrl = new Uri("/api/v1/oauth/token", UriKind.Relative),
                     Scopes = Scopes.All.ToDictionary(scope => scope, Describe)
                 }
             }

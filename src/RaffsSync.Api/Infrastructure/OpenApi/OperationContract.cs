@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Mvc.ApiExplorer;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
@@ -45,7 +46,8 @@ public sealed class OperationContract(IOptions<JsonOptions> json) : IOpenApiOper
         if (hasBody || hasPath || query.Count > 0) refusals.Add(400);
         if (hasPath) refusals.Add(404);
         if (hasBody) { refusals.Add(413); refusals.Add(415); }
-        if (authenticated) { refusals.Add(401); refusals.Add(403); refusals.Add(429); }
+        if (authenticated) { refusals.Add(401); refusals.Add(403); }
+        refusals.Add(429); // anonymous requests are limited per client address
 
         BoundPathParameters(operation);
         var responses = operation.Responses ?? new OpenApiResponses();
@@ -57,14 +59,20 @@ public sealed class OperationContract(IOptions<JsonOptions> json) : IOpenApiOper
         foreach (var (code, response) in responses.OrderBy(r => r.Key, StringComparer.Ordinal))
             operation.Responses.Add(code, response);
 
+        var ownBodies = context.Description.SupportedResponseTypes
+            .Where(r => r.StatusCode >= 400 && r.Type is { } type && type != typeof(void) && !typeof(Microsoft.AspNetCore.Mvc.ProblemDetails).IsAssignableFrom(type))
+            .ToList();
         foreach (var (code, response) in operation.Responses.ToList())
         {
             if (response is not OpenApiResponse concrete) continue;
             var status = int.Parse(code);
-            if (status >= 400) DescribeRefusal(concrete, status, document);
+            if (status >= 400)
+                DescribeRefusal(concrete, status, document, refusals.Contains(status), ownBodies.FirstOrDefault(r => r.StatusCode == status),
+                    metadata.OfType<Microsoft.AspNetCore.Mvc.ProducesResponseTypeAttribute>().FirstOrDefault(a => a.StatusCode == status)?.Description);
             concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
             concrete.Headers[RequestId.Header] = new OpenApiHeaderReference(RequestId.Header, document);
-            if (authenticated && status != 401)
+            concrete.Headers[ContractComponents.AllowOrigin] = new OpenApiHeaderReference(ContractComponents.AllowOrigin, document);
+            if (status < 500)
                 foreach (var header in ContractComponents.RateLimitHeaders)
                     concrete.Headers[header] = new OpenApiHeaderReference(header, document);
             if (status is 429 or 503) concrete.Headers["Retry-After"] = new OpenApiHeaderReference("Retry-After", document);
@@ -87,7 +95,8 @@ public sealed class OperationContract(IOptions<JsonOptions> json) : IOpenApiOper
     {
         if (!authenticated)
         {
-            operation.Security = [];
+            // Explicitly open (an empty requirement): the operation authenticates by what it is sent, if at all.
+            operation.Security = [new OpenApiSecurityRequirement()];
             return;
         }
 
@@ -181,12 +190,21 @@ public sealed class OperationContract(IOptions<JsonOptions> json) : IOpenApiOper
             ? type.GetProperty("Example", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)?.GetValue(null)
             : null;
 
-    private static void DescribeRefusal(OpenApiResponse response, int status, OpenApiDocument document)
+    /// <summary>
+    /// A refusal is a <see cref="Problem"/>. One the endpoint answers in a body of its own, declared with
+    /// <c>[ProducesResponseType&lt;T&gt;(status, contentType)]</c> (the token endpoint's RFC 6749 errors), keeps that body,
+    /// and is a problem too only where the pipeline also answers that status (a status the endpoint's shape or
+    /// <see cref="ProblemResponsesAttribute"/> gives).
+    /// </summary>
+    private static void DescribeRefusal(OpenApiResponse response, int status, OpenApiDocument document, bool problem, ApiResponseType? own,
+        string? ownDescription)
     {
-        response.Description = ContractComponents.RefusalDescriptions.GetValueOrDefault(status, response.Description ?? "Error");
-        response.Content = new Dictionary<string, OpenApiMediaType>
-        {
-            ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(ContractComponents.ProblemSchema, document) }
-        };
+        response.Description = ownDescription ?? ContractComponents.RefusalDescriptions.GetValueOrDefault(status, response.Description ?? "Error");
+        var content = new Dictionary<string, OpenApiMediaType>();
+        foreach (var format in own?.ApiResponseFormats ?? [])
+            if (response.Content?.TryGetValue(format.MediaType, out var media) == true) content[format.MediaType] = media;
+        if (problem || content.Count == 0)
+            content["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(ContractComponents.ProblemSchema, document) };
+        response.Content = content;
     }
 }

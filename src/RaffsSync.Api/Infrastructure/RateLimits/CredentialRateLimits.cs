@@ -13,15 +13,20 @@ namespace RaffsSync.Api.Infrastructure.RateLimits;
 /// and a burst limit of <c>PerSecond</c>, set per caller class (<c>Customer</c>, <c>Partner</c>,
 /// <c>Internal</c>; 0 means unlimited) and per customer under <c>Customers:{id}:Limit</c>. Customers and
 /// partners get the seeds' 100 per minute; internal workers get 100,000 per minute and no burst limit
-/// (a guard against a runaway loop, not a throttle).
+/// (a guard against a runaway loop, not a throttle). Requests to <c>/api/</c> without a valid credential
+/// (token requests, wrong keys) are limited per client address as <c>Anonymous</c>, so secrets cannot be
+/// guessed at speed; health, OpenAPI and docs are never limited.
 /// Per process: with several nodes each node counts on its own.
 /// </summary>
 public sealed class RateLimitSettings
 {
+    public const string AnonymousClass = "anonymous";
+
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
     public ClassLimit Customer { get; set; } = new() { Limit = 100, PerSecond = 20 };
     public ClassLimit Partner { get; set; } = new() { Limit = 100, PerSecond = 20 };
     public ClassLimit Internal { get; set; } = new() { Limit = 100_000, PerSecond = 0 };
+    public ClassLimit Anonymous { get; set; } = new() { Limit = 100, PerSecond = 20 };
     public Dictionary<string, CustomerLimit> Customers { get; set; } = new();
 
     public sealed class ClassLimit
@@ -39,6 +44,7 @@ public sealed class RateLimitSettings
     {
         "internal" => Internal,
         "partner" => Partner,
+        AnonymousClass => Anonymous,
         _ => Customer
     };
 
@@ -60,14 +66,14 @@ public sealed class CallerLimiters : IDisposable
     public CallerLimiters(IOptions<RateLimitSettings> options)
     {
         _settings = options.Value;
-        Window = PartitionedRateLimiter.Create<HttpContext, string>(context => Caller(context.User) is { } caller
+        Window = PartitionedRateLimiter.Create<HttpContext, string>(context => Caller(context) is { } caller
             && _settings.WindowLimitFor(caller.Class, caller.Customer) is > 0 and var limit
                 ? RateLimitPartition.GetSlidingWindowLimiter(caller.Credential, _ => new SlidingWindowRateLimiterOptions
                 {
                     PermitLimit = limit, Window = _settings.Window, SegmentsPerWindow = Segments, QueueLimit = 0, AutoReplenishment = true
                 })
                 : RateLimitPartition.GetNoLimiter("unlimited"));
-        Burst = PartitionedRateLimiter.Create<HttpContext, string>(context => Caller(context.User) is { } caller
+        Burst = PartitionedRateLimiter.Create<HttpContext, string>(context => Caller(context) is { } caller
             && _settings.For(caller.Class).PerSecond is > 0 and var perSecond
                 ? RateLimitPartition.GetFixedWindowLimiter(caller.Credential, _ => new FixedWindowRateLimiterOptions
                 {
@@ -90,16 +96,21 @@ public sealed class CallerLimiters : IDisposable
     /// <summary>The window's limit and what is left of it for this request's credential; null when it is not limited.</summary>
     public (int Limit, long Remaining)? WindowState(HttpContext context)
     {
-        if (Caller(context.User) is not { } caller) return null;
+        if (Caller(context) is not { } caller) return null;
         var limit = _settings.WindowLimitFor(caller.Class, caller.Customer);
         if (limit <= 0) return null;
         return (limit, Window.GetStatistics(context)?.CurrentAvailablePermits ?? limit);
     }
 
-    private static (string Credential, string? Class, string? Customer)? Caller(ClaimsPrincipal user) =>
-        user.FindFirstValue(CallerClaims.KeyId) is { } credential
-            ? (credential, user.FindFirstValue(CallerClaims.CallerClass), user.FindFirstValue(CallerClaims.Customer))
+    private static (string Credential, string? Class, string? Customer)? Caller(HttpContext context)
+    {
+        var user = context.User;
+        if (user.FindFirstValue(CallerClaims.KeyId) is { } credential)
+            return (credential, user.FindFirstValue(CallerClaims.CallerClass), user.FindFirstValue(CallerClaims.Customer));
+        return context.Request.Path.StartsWithSegments("/api")
+            ? ($"{RateLimitSettings.AnonymousClass}:{context.Connection.RemoteIpAddress}", RateLimitSettings.AnonymousClass, null)
             : null;
+    }
 }
 
 public static class CredentialRateLimiting
