@@ -112,7 +112,10 @@ builder.Services.AddOpenApi(options =>
     options.AddDocumentTransformer<ContractDocument>();
     options.AddOperationTransformer<ResourceTags>();
     options.AddOperationTransformer<OperationContract>();
+    options.AddSchemaTransformer<RegistrySchemas>();
+    options.AddDocumentTransformer<RegistrySchemas>();
     options.AddSchemaTransformer<BoundedSchemas>();
+    options.AddDocumentTransformer<PlainReferences>();
 });
 builder.Services.AddProviderHttpClient();
 builder.Services.AddSingleton<ProviderGateway>();
@@ -140,7 +143,10 @@ app.UseAuthorization();
 app.UseInputGuard();
 
 app.MapOpenApi("/openapi/{documentName}.json");
-app.MapScalarApiReference("/docs", options => options.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+// The page's script and styles are served from the package; only its default fonts would come from Scalar's CDN.
+app.MapScalarApiReference("/docs", options => options
+    .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+    .DisableDefaultFonts());
 app.MapRaffsSyncHealth();
 app.MapSandboxProvider();
 app.MapWolverineEndpoints(opts =>

@@ -7,6 +7,7 @@ script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo_root="$(cd "$script_dir/../.." && pwd)"
 
 doc="${1:-$repo_root/openapi/v1.json}"
+shift || true
 # Resolve a relative document argument against the caller's cwd before we change directory.
 case "$doc" in
   /*) ;;
@@ -22,4 +23,4 @@ if [[ ! -d node_modules ]]; then
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
-exec npx --no-install spectral lint "$doc" --ruleset "$script_dir/.spectral.yaml" --fail-severity error
+exec npx --no-install spectral lint "$doc" --ruleset "$script_dir/.spectral.yaml" --fail-severity error "$@"

@@ -2,15 +2,34 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using RaffsSync.Api.Access;
 using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Api.Infrastructure.OpenApi;
 using RaffsSync.Domain.Access;
 using Wolverine.Http;
 
 namespace RaffsSync.Api.Audit;
 
+/// <summary>One entry of the audit log: an event of any stream, who caused it, and its link in the hash chain.</summary>
+/// <param name="Sequence">The event's global sequence number: increasing, the log's order.</param>
+/// <param name="OccurredAt">When the event was recorded.</param>
+/// <param name="Scope">Whose entry it is: <c>location</c>, <c>customer</c>, <c>registry</c> (readable by everyone) or <c>internal</c>.</param>
+/// <param name="TenantId">The location the entry belongs to, if any.</param>
+/// <param name="CustomerId">The customer the entry belongs to, if any.</param>
+/// <param name="StreamId">The stream the event belongs to (a dispatch's id, for one).</param>
+/// <param name="EventType">The event type, such as <c>route_revised</c> or <c>dispatch_succeeded</c>.</param>
+/// <param name="Actor">The API key id or OAuth client id that caused it; the executor's events carry the actor of the request they follow.</param>
+/// <param name="CallerClass">The actor's class: <c>customer</c>, <c>internal</c> or <c>partner</c>; <c>system</c> for RaffsSync's own actions.</param>
+/// <param name="RequestId">The <c>X-Request-Id</c> of the request that caused it.</param>
+/// <param name="CausationId">What caused the event, when it follows another.</param>
+/// <param name="Summary">A one-line description.</param>
+/// <param name="Data">The event's fields, with values under secret-looking names replaced by <c>[redacted]</c>.</param>
+/// <param name="PreviousHash">The previous entry's <c>hash</c>.</param>
+/// <param name="Hash">SHA-256 (hex) over <c>previous_hash</c> and this entry's canonical form: changing any entry breaks the chain.</param>
 public sealed record AuditEntryView(
     long Sequence,
     DateTimeOffset OccurredAt,
@@ -37,35 +56,83 @@ public sealed record AuditEntryView(
     }
 }
 
+/// <summary>The result of recomputing the audit log's hash chain over a range.</summary>
+/// <param name="Verified">Whether every entry in the range matches its hash and links to the one before.</param>
+/// <param name="Checked">Entries checked: all of the range, or up to and including the first bad one.</param>
+/// <param name="FirstBadSequence">The first entry that does not match, if any.</param>
+/// <param name="From">The range's first sequence, as asked.</param>
+/// <param name="To">The range's last sequence, as asked.</param>
 public sealed record AuditVerification(bool Verified, long Checked, long? FirstBadSequence, long? From, long? To);
+
+/// <summary>
+/// One row of the CSV export, after a header row naming these columns in this order. An empty field is an absent value;
+/// fields are quoted as RFC 4180 says, and one starting with <c>=</c>, <c>+</c>, <c>-</c> or <c>@</c> gets a leading <c>'</c>.
+/// </summary>
+/// <param name="Sequence">The entry's global sequence number.</param>
+/// <param name="OccurredAt">RFC 3339 UTC with microseconds, such as <c>2026-11-22T10:04:11.520000Z</c>.</param>
+/// <param name="Scope">Who may read the entry.</param>
+/// <param name="TenantId">The location the entry belongs to, if any.</param>
+/// <param name="CustomerId">The customer the entry belongs to, if any.</param>
+/// <param name="StreamId">The stream the event belongs to.</param>
+/// <param name="EventType">The event type.</param>
+/// <param name="Actor">The API key id or OAuth client id that caused it.</param>
+/// <param name="CallerClass">The actor's class.</param>
+/// <param name="RequestId">The <c>X-Request-Id</c> of the request that caused it.</param>
+/// <param name="CausationId">What caused the event, when it follows another.</param>
+/// <param name="Summary">A one-line description.</param>
+/// <param name="Data">The event's fields as JSON, redacted.</param>
+/// <param name="PreviousHash">The previous entry's hash.</param>
+/// <param name="Hash">This entry's hash.</param>
+public sealed record AuditCsvRow(
+    string Sequence,
+    string OccurredAt,
+    string Scope,
+    string? TenantId,
+    string? CustomerId,
+    string StreamId,
+    string EventType,
+    string? Actor,
+    string? CallerClass,
+    string? RequestId,
+    string? CausationId,
+    string Summary,
+    string Data,
+    string PreviousHash,
+    string Hash);
 
 public static class AuditEndpoints
 {
-    private static readonly IReadOnlyList<string> ExportParameters = ["format"];
-    private static readonly IReadOnlyList<string> VerifyParameters = ["from", "to"];
-
-    /// <summary>
-    /// The audit log, oldest first (<c>sort=-occurred_at</c> for newest first). Page style by default;
-    /// <c>?limit=</c> or <c>?cursor=</c> switches to cursor pages on the global sequence, which stay
-    /// exact while entries are appended and cost the same at any depth.
-    /// </summary>
+    /// <summary>List audit entries</summary>
+    /// <remarks>
+    /// The audit log entries the caller may read (its locations', its customer's and the registry's), oldest first unless
+    /// <c>sort</c> says otherwise. Two paging styles: page style (<c>page</c>, <c>per_page</c>; the default) answers the page
+    /// envelope with <c>total</c>, up to 10,000 entries deep; cursor style (<c>limit</c>, then <c>cursor</c> set to the
+    /// previous page's <c>next_cursor</c>) answers <c>data</c>, <c>next_cursor</c> and <c>has_more</c>, costs the same at any
+    /// depth and returns every entry exactly once even while entries are appended. The last cursor page still has a
+    /// <c>next_cursor</c>: follow it later to read what was appended since. Filters combine with AND; the values of one filter with OR.
+    /// </remarks>
     [Authorize(Policy = Scopes.AuditRead)]
     [Authorize(Policy = CallerPolicies.CustomerOrInternal)]
-    [WolverineGet("/api/v1/audit")]
-    public static async Task<IResult> List(AuditLogReader audit, Caller caller, HttpContext context, CancellationToken cancellation)
+    [QueryString<AuditListQuery>]
+    [WolverineGet("/api/v1/audit", OperationId = "listAudit")]
+    [ProblemResponses(404)]
+    [AlsoProduces<CursorPage<AuditEntryView>>(StatusCodes.Status200OK, "application/json")]
+    public static async Task<Results<Ok<PageEnvelope<AuditEntryView>>, Ok<CursorPage<AuditEntryView>>, ProblemHttpResult>> List(
+        AuditLogReader audit, Caller caller, HttpContext context, CancellationToken cancellation)
     {
-        var (filter, errors) = AuditFilter.Parse(context.Request.Query, AuditPaging.Parameters);
+        var (filter, errors) = AuditFilter.Parse(context.Request.Query, AuditListQuery.Parameters);
         var (paging, pagingErrors) = AuditPaging.Parse(context.Request);
         errors.AddRange(pagingErrors);
-        if (errors.Count > 0) return Results.Problem(ApiProblems.Validation([.. errors]));
+        if (errors.Count > 0) return TypedResults.Problem(ApiProblems.Validation([.. errors]));
 
         var visibility = AuditVisibility.For(caller);
         if (Hidden(filter, visibility) is { } notFound) return notFound;
 
+        // Cursor pages walk the global sequence (the primary key), so they stay exact while entries are appended.
         if (!paging.IsCursor)
         {
             var (entries, total) = await audit.PageAsync(filter, visibility, paging, cancellation);
-            return Results.Ok(paging.Page!.Envelope(entries.Select(AuditEntryView.From).ToList(), total, context.Request));
+            return TypedResults.Ok(paging.Page!.Envelope(entries.Select(AuditEntryView.From).ToList(), total, context.Request));
         }
 
         var page = await audit.AfterAsync(filter, visibility, paging, paging.Limit + 1, cancellation);
@@ -73,42 +140,54 @@ public static class AuditEndpoints
         var hasMore = page.Count > paging.Limit;
         // The cursor is always given back, even at the end: follow it later to read what was appended since.
         var last = data.Count > 0 ? data[^1].Sequence : paging.After;
-        return Results.Ok(new CursorPage<AuditEntryView>(data, last is { } sequence ? Cursor.Encode(sequence, paging.Descending) : null, hasMore));
+        return TypedResults.Ok(new CursorPage<AuditEntryView>(data, last is { } sequence ? Cursor.Encode(sequence, paging.Descending) : null, hasMore));
     }
 
-    /// <summary>
-    /// Every matching entry, streamed as it is read: NDJSON (one entry per line, the list's shape) or
-    /// CSV (<c>?format=csv</c> or <c>Accept: text/csv</c>).
-    /// </summary>
+    /// <summary>Export audit entries</summary>
+    /// <remarks>
+    /// Every entry the filters select among those the caller may read, in sequence order, streamed as it is read:
+    /// NDJSON (the default; one entry per line, in the list's shape) or CSV (<c>format=csv</c> or <c>Accept: text/csv</c>;
+    /// a header row, then one entry per row). Sent as a download (<c>audit.ndjson</c>, <c>audit.csv</c>).
+    /// </remarks>
     [Authorize(Policy = Scopes.AuditRead)]
     [Authorize(Policy = CallerPolicies.CustomerOrInternal)]
-    [WolverineGet("/api/v1/audit/export")]
-    public static IResult Export(AuditLogReader audit, IOptions<JsonOptions> json, Caller caller, HttpContext context)
+    [QueryString<AuditExportQuery>]
+    [WolverineGet("/api/v1/audit/export", OperationId = "exportAudit")]
+    [ProblemResponses(404)]
+    // A streamed body carries no response metadata of its own: each format's line or row is declared here.
+    [ProducesResponseType<AuditEntryView>(StatusCodes.Status200OK, "application/x-ndjson")]
+    [AlsoProduces<AuditCsvRow>(StatusCodes.Status200OK, "text/csv")]
+    public static Results<PushStreamHttpResult, ProblemHttpResult> Export(AuditLogReader audit, IOptions<HttpJsonOptions> json, Caller caller,
+        HttpContext context)
     {
-        var (filter, errors) = AuditFilter.Parse(context.Request.Query, ExportParameters);
+        var (filter, errors) = AuditFilter.Parse(context.Request.Query, AuditExportQuery.Parameters);
         var format = context.Request.Query["format"].ToString() is { Length: > 0 } f ? f
             : context.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase) ? "csv" : "ndjson";
-        if (format is not ("ndjson" or "csv")) errors.Add(new ProblemDetail("format", "invalid", "ndjson or csv"));
-        if (errors.Count > 0) return Results.Problem(ApiProblems.Validation([.. errors]));
+        if (!AuditExportQuery.Formats.Contains(format)) errors.Add(new ProblemDetail("format", "invalid", string.Join(" or ", AuditExportQuery.Formats)));
+        if (errors.Count > 0) return TypedResults.Problem(ApiProblems.Validation([.. errors]));
 
         var visibility = AuditVisibility.For(caller);
         if (Hidden(filter, visibility) is { } notFound) return notFound;
 
         var entries = audit.StreamAsync(filter, visibility, context.RequestAborted);
         return format == "csv"
-            ? Results.Stream(body => AuditExport.CsvAsync(entries, body, context.RequestAborted), "text/csv; charset=utf-8", "audit.csv")
-            : Results.Stream(body => AuditExport.NdjsonAsync(entries, body, json.Value.SerializerOptions, context.RequestAborted),
+            ? TypedResults.Stream(body => AuditExport.CsvAsync(entries, body, context.RequestAborted), "text/csv; charset=utf-8", "audit.csv")
+            : TypedResults.Stream(body => AuditExport.NdjsonAsync(entries, body, json.Value.SerializerOptions, context.RequestAborted),
                 "application/x-ndjson", "audit.ndjson");
     }
 
-    /// <summary>
-    /// Recomputes the hash chain over the entries with sequence in [from, to] (both optional). Internal
-    /// callers only: the answer covers every location's entries.
-    /// </summary>
+    /// <summary>Verify the audit log</summary>
+    /// <remarks>
+    /// Recomputes the hash chain over the entries with sequence from <c>from</c> to <c>to</c> (both optional, inclusive) and
+    /// names the first entry that does not match: editing any entry, even with its hash recomputed, breaks the next link.
+    /// Internal callers only, since the answer covers every location's entries.
+    /// </remarks>
     [Authorize(Policy = Scopes.AuditRead)]
     [Authorize(Policy = CallerPolicies.Internal)]
-    [WolverineGet("/api/v1/audit/verify")]
-    public static async Task<IResult> Verify(AuditLogReader audit, HttpContext context, CancellationToken cancellation)
+    [QueryString<AuditVerifyQuery>]
+    [WolverineGet("/api/v1/audit/verify", OperationId = "verifyAudit")]
+    public static async Task<Results<Ok<AuditVerification>, ProblemHttpResult>> Verify(AuditLogReader audit, HttpContext context,
+        CancellationToken cancellation)
     {
         var errors = new List<ProblemDetail>();
         long? Bound(string name)
@@ -121,19 +200,20 @@ public static class AuditEndpoints
         }
 
         var (from, to) = (Bound("from"), Bound("to"));
-        foreach (var key in context.Request.Query.Keys.Where(k => !VerifyParameters.Contains(k)))
-            errors.Add(new ProblemDetail(key, "unknown_parameter", "from, to"));
+        var known = AuditVerifyQuery.Parameters.SelectMany(p => p.Spellings).ToHashSet();
+        foreach (var key in context.Request.Query.Keys.Where(k => !known.Contains(k)))
+            errors.Add(new ProblemDetail(key, "unknown_parameter", string.Join(", ", AuditVerifyQuery.Parameters.Select(p => p.Name))));
         if (from > to) errors.Add(new ProblemDetail("to", "invalid", "not before 'from'"));
-        if (errors.Count > 0) return Results.Problem(ApiProblems.Validation([.. errors]));
+        if (errors.Count > 0) return TypedResults.Problem(ApiProblems.Validation([.. errors]));
 
         var verifier = await audit.VerifyAsync(from, to, cancellation);
-        return Results.Ok(new AuditVerification(verifier.FirstBadSequence is null, verifier.Checked, verifier.FirstBadSequence, from, to));
+        return TypedResults.Ok(new AuditVerification(verifier.FirstBadSequence is null, verifier.Checked, verifier.FirstBadSequence, from, to));
     }
 
     /// <summary>Another customer's location is not found, the same as one that does not exist.</summary>
-    private static IResult? Hidden(AuditFilter filter, AuditVisibility visibility) =>
+    private static ProblemHttpResult? Hidden(AuditFilter filter, AuditVisibility visibility) =>
         filter.Tenants.FirstOrDefault(t => !visibility.CanSeeLocation(t)) is { } hidden
-            ? ProblemResults.NotFound("not_found", $"Location '{hidden}' was not found.")
+            ? TypedResults.Problem(ApiProblems.Create(404, "not_found", $"Location '{hidden}' was not found."))
             : null;
 }
 

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
 using RaffsSync.Api.Access;
 using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Api.Infrastructure.OpenApi;
 using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Audit;
 using RaffsSync.Domain.Registry;
@@ -19,17 +20,31 @@ public sealed record AuditFilter(
     DateTimeOffset? OccurredFrom,
     DateTimeOffset? OccurredBefore)
 {
-    public static readonly IReadOnlyList<string> Names = ["tenant_id", "event_type", "stream_id", "actor", "request_id"];
+    /// <summary>The filters of every audit read (each also spelled <c>filter[name]</c>).</summary>
+    public static IReadOnlyList<QueryParameter> Filters { get; } =
+    [
+        new("tenant_id", "Only entries of these locations; another customer's location is 404.", CommaSeparated: true, Filter: true),
+        new("event_type", "Only these event types, such as `route_revised` or `dispatch_succeeded`.", CommaSeparated: true, Filter: true),
+        new("stream_id", "Only entries of these streams: a stream's id (a dispatch's id, for one), or `route:{provider}/{route_key}`, `provider:{key}`.",
+            CommaSeparated: true, Filter: true),
+        new("actor", "Only entries caused by these API key ids or OAuth client ids.", CommaSeparated: true, Filter: true),
+        new("request_id", "Only entries caused by the requests with these `X-Request-Id`s.", CommaSeparated: true, Filter: true),
+        new("occurred_at[gte]", "Only entries recorded at or after this time.", QueryValue.DateTime, Filter: true),
+        new("occurred_at[lt]", "Only entries recorded before this time.", QueryValue.DateTime, Filter: true)
+    ];
 
-    public static (AuditFilter Filter, List<ProblemDetail> Errors) Parse(IQueryCollection query, IReadOnlyList<string> otherParameters)
+    private static readonly string FilterNames = string.Join(", ", Filters.Select(f => f.Name));
+
+    /// <summary>The filters, accepting only the parameters of <paramref name="contract"/> (the endpoint's, filters included).</summary>
+    public static (AuditFilter Filter, List<ProblemDetail> Errors) Parse(IQueryCollection query, IReadOnlyList<QueryParameter> contract)
     {
         var errors = new List<ProblemDetail>();
         IReadOnlyList<string> Values(string name) => QueryFilters.Values(query, name);
 
-        var known = QueryFilters.Spellings(Names, "occurred_at").Concat(otherParameters).ToHashSet();
+        var known = contract.SelectMany(p => p.Spellings).ToHashSet();
+        var others = string.Join(", ", contract.Where(p => !Filters.Contains(p)).Select(p => p.Name));
         foreach (var key in query.Keys.Where(k => !known.Contains(k)))
-            errors.Add(new ProblemDetail(key, "unknown_filter",
-                $"filters: {string.Join(", ", Names)}, occurred_at[gte], occurred_at[lt]; also {string.Join(", ", otherParameters)}"));
+            errors.Add(new ProblemDetail(key, "unknown_filter", $"filters: {FilterNames}; also {others}"));
 
         return (new AuditFilter(Values("tenant_id"), Values("event_type"), Values("stream_id").Select(StreamId).ToList(),
             Values("actor"), Values("request_id"),
@@ -63,7 +78,24 @@ public sealed record AuditPaging(bool Descending, PageRequest? Page, long? After
     public const int MaxPageDepth = 10_000;
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1_000;
-    public static readonly IReadOnlyList<string> Parameters = ["page", "per_page", "sort", "cursor", "limit"];
+    public static readonly IReadOnlyList<string> SortKeys = ["occurred_at", "sequence"];
+
+    /// <summary>Page style (<c>page</c>, <c>per_page</c>) or cursor style (<c>cursor</c>, <c>limit</c>), and the direction.</summary>
+    public static IReadOnlyList<QueryParameter> Parameters { get; } =
+    [
+        PageRequest.Parameters[0] with
+        {
+            Description = $"Page style: the page to answer, from 1. Pages reach {MaxPageDepth} entries deep (`page` * `per_page`); " +
+                          "further is 400 `too_deep`: use the cursor."
+        },
+        PageRequest.Parameters[1] with { Description = "Page style: " + PageRequest.Parameters[1].Description },
+        new("sort", "`occurred_at` or `sequence` (the same order: oldest first); with a leading `-`, newest first. " +
+                    "A cursor keeps the direction it was made in.",
+            Enum: [.. SortKeys.SelectMany(key => new[] { key, "-" + key })], Default: "occurred_at"),
+        new("cursor", "Cursor style: `next_cursor` of the previous page, unchanged. Cannot be combined with `page` or `per_page`."),
+        new("limit", $"Cursor style: entries per page, 1 to {MaxLimit} (default {DefaultLimit}). Sending `limit` or `cursor` selects cursor style; " +
+                     "it cannot be combined with `page` or `per_page`.", QueryValue.Integer, Minimum: 1, Maximum: MaxLimit)
+    ];
 
     public bool IsCursor => Page is null;
 
@@ -72,7 +104,7 @@ public sealed record AuditPaging(bool Descending, PageRequest? Page, long? After
         var query = request.Query;
         var errors = new List<ProblemDetail>();
         var sort = query["sort"].ToString() is { Length: > 0 } s ? s : "occurred_at";
-        if (sort.TrimStart('-') is not ("occurred_at" or "sequence"))
+        if (!SortKeys.Contains(sort.TrimStart('-')))
             errors.Add(new ProblemDetail("sort", "invalid", "occurred_at or sequence, '-' first for newest first"));
         var descending = sort.StartsWith('-');
 
@@ -122,4 +154,37 @@ public static class Cursor
     }
 }
 
+/// <summary>A cursor page: the entries, and where the next page starts.</summary>
+/// <param name="Data">The entries of this page.</param>
+/// <param name="NextCursor">Pass it as <c>cursor</c> for the next page. Given even on the last page (follow it later for what was appended since); absent only when nothing has been read yet.</param>
+/// <param name="HasMore">Whether more entries follow now.</param>
 public sealed record CursorPage<T>(IReadOnlyList<T> Data, string? NextCursor, bool HasMore);
+
+/// <summary>The query string of <c>GET /api/v1/audit</c>.</summary>
+public sealed class AuditListQuery : IQueryContract
+{
+    public static IReadOnlyList<QueryParameter> Parameters { get; } = [.. AuditPaging.Parameters, .. AuditFilter.Filters];
+}
+
+/// <summary>The query string of <c>GET /api/v1/audit/export</c>.</summary>
+public sealed class AuditExportQuery : IQueryContract
+{
+    public static readonly IReadOnlyList<string> Formats = ["ndjson", "csv"];
+
+    public static IReadOnlyList<QueryParameter> Parameters { get; } =
+    [
+        new("format", "`ndjson` (one entry per line) or `csv` (a header row, then one entry per row). " +
+                      "Without it, `Accept: text/csv` selects CSV and anything else NDJSON.", Enum: Formats),
+        .. AuditFilter.Filters
+    ];
+}
+
+/// <summary>The query string of <c>GET /api/v1/audit/verify</c>: a range of global sequence numbers, both ends optional.</summary>
+public sealed class AuditVerifyQuery : IQueryContract
+{
+    public static IReadOnlyList<QueryParameter> Parameters { get; } =
+    [
+        new("from", "The first sequence to check (an entry's `sequence`); from the first entry when absent.", QueryValue.Long, Minimum: 0),
+        new("to", "The last sequence to check, not before `from`; to the last entry when absent.", QueryValue.Long, Minimum: 0)
+    ];
+}

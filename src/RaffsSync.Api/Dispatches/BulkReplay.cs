@@ -1,8 +1,10 @@
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using RaffsSync.Api.Access;
 using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Api.Infrastructure.OpenApi;
 using RaffsSync.Domain;
 using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Dispatches;
@@ -17,12 +19,29 @@ namespace RaffsSync.Api.Dispatches;
 /// <summary>Works through the next batch of a bulk replay job.</summary>
 public sealed record RunReplayJob(Guid JobId);
 
+/// <summary>A bulk replay job and its progress.</summary>
+/// <param name="Id">The job's id.</param>
+/// <param name="Status"><c>running</c>, then <c>completed</c>, <c>cancelled</c> or <c>failed</c>.</param>
+/// <param name="RouteVersion"><c>pinned</c> or <c>current</c>: the route version each replay runs.</param>
+/// <param name="Reason">Why the dispatches are replayed, as given.</param>
+/// <param name="Replayed">Dispatches replayed so far.</param>
+/// <param name="Skipped">Dispatches selected but not replayed: already replayed or changed since the job started, or their route is not enabled (with <c>current</c>).</param>
+/// <param name="Batches">Batches worked through so far.</param>
+/// <param name="StartedAt">When the job started; only dispatches whose run began before it are replayed.</param>
+/// <param name="FinishedAt">When the job stopped, for any reason.</param>
+/// <param name="Failure">Why the job failed, if it did.</param>
 public sealed record ReplayJobView(
     Guid Id, string Status, string RouteVersion, string Reason, int Replayed, int Skipped, int Batches,
     DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string? Failure)
 {
     public static ReplayJobView From(ReplayJob job) =>
         new(job.Id, job.Status, job.Mode, job.Reason, job.Replayed, job.Skipped, job.Batches, job.StartedAt, job.FinishedAt, job.Failure);
+}
+
+/// <summary>The query string of a bulk replay: the list's filters, without paging or sort.</summary>
+public sealed class BulkReplayQuery : IQueryContract
+{
+    public static IReadOnlyList<QueryParameter> Parameters => DispatchListQuery.Filters;
 }
 
 /// <summary>
@@ -33,24 +52,31 @@ public static class StartBulkReplayEndpoint
 {
     public static ProblemDetails Validate(ReplayDispatch command, HttpRequest request)
     {
-        var problems = DispatchListQuery.Parse(request.Query).Errors.ToList();
+        var problems = DispatchListQuery.Parse(request.Query, BulkReplayQuery.Parameters).Errors.ToList();
         if (command.RouteVersion is not null && !DispatchCommands.ReplayModes.Contains(command.RouteVersion))
             problems.Add(new ProblemDetail("route_version", "invalid", "'pinned' or 'current'"));
         if (string.IsNullOrWhiteSpace(command.Reason)) problems.Add(new ProblemDetail("reason", "required", "say why, for the record"));
         return problems.Count > 0 ? ApiProblems.Validation([.. problems]) : WolverineContinue.NoProblems;
     }
 
-    /// <summary>Starts a bulk replay of the unsuccessful dispatches the list filters select.</summary>
+    /// <summary>Replay dispatches in bulk</summary>
+    /// <remarks>
+    /// Starts a job that replays every unsuccessful dispatch (<c>failed</c>, <c>dead_lettered</c>, <c>outcome_unknown</c> or
+    /// <c>cancelled</c>) the filters in the query string select, among the locations the caller may see, as a single replay would.
+    /// Answers 202 with the job; follow its <c>Location</c> for progress, and cancel it there. Only dispatches whose current run
+    /// began before the job started are replayed, each at most once, even by jobs running at the same time.
+    /// </remarks>
     [Authorize(Policy = Scopes.DispatchesWrite)]
-    [WolverinePost("/api/v1/dispatches/replay")]
-    public static (IResult, IStartStream, OutgoingMessages) Post(ReplayDispatch command, HttpRequest request, Caller caller,
+    [QueryString<BulkReplayQuery>]
+    [WolverinePost("/api/v1/dispatches/replay", OperationId = "replayDispatches")]
+    public static (Accepted<ReplayJobView>, IStartStream, OutgoingMessages) Post(ReplayDispatch command, HttpRequest request, Caller caller,
         TimeProvider clock)
     {
-        var filter = DispatchListQuery.Parse(request.Query).Query;
+        var filter = DispatchListQuery.Parse(request.Query, BulkReplayQuery.Parameters).Query;
         var started = new ReplayJobStarted(Guid.CreateVersion7(), filter.ForCaller(caller), command.RouteVersion ?? "pinned",
             command.Reason!, clock.GetUtcNow());
 
-        return (Results.Accepted(ResourcePath.Of("dispatches", "replay-jobs", started.JobId), ReplayJobView.From(ReplayJob.Create(started))),
+        return (TypedResults.Accepted(ResourcePath.Of("dispatches", "replay-jobs", started.JobId), ReplayJobView.From(ReplayJob.Create(started))),
             MartenOps.StartStream<ReplayJob>(started.JobId, started),
             [new RunReplayJob(started.JobId)]);
     }
@@ -69,13 +95,18 @@ public static class ReplayJobAccess
 
 public static class GetReplayJobEndpoint
 {
-    /// <summary>A bulk replay job's progress.</summary>
+    /// <summary>Get a bulk replay job</summary>
+    /// <remarks>
+    /// The job's status and how many dispatches it has replayed and skipped so far. A job is visible to callers who may see
+    /// every location it covers; any other is 404.
+    /// </remarks>
     [Authorize(Policy = Scopes.DispatchesRead)]
-    [WolverineGet(ReplayJobAccess.JobPath)]
-    public static async Task<IResult> Get(Guid jobId, IQuerySession session, Caller caller, CancellationToken cancellation) =>
+    [WolverineGet(ReplayJobAccess.JobPath, OperationId = "getReplayJob")]
+    public static async Task<Results<Ok<ReplayJobView>, ProblemHttpResult>> Get(Guid jobId, IQuerySession session, Caller caller,
+        CancellationToken cancellation) =>
         await session.LoadAsync<ReplayJob>(jobId, cancellation) is { } job && caller.CanSee(job)
-            ? Results.Ok(ReplayJobView.From(job))
-            : Results.Problem(ReplayJobAccess.NotFound(jobId));
+            ? TypedResults.Ok(ReplayJobView.From(job))
+            : TypedResults.Problem(ReplayJobAccess.NotFound(jobId));
 }
 
 public static class CancelReplayJobEndpoint
@@ -86,14 +117,20 @@ public static class CancelReplayJobEndpoint
         return job.IsRunning ? WolverineContinue.NoProblems : ApiProblems.Create(409, "conflict", $"The replay job is already {job.Status}.");
     }
 
-    /// <summary>Stops a running bulk replay job; locked, so a batch committing meanwhile is the one that yields and retries.</summary>
+    /// <summary>Cancel a bulk replay job</summary>
+    /// <remarks>
+    /// Stops a running job: no further batch starts, and the dispatches it has replayed so far stay replayed. Answers the job,
+    /// now <c>cancelled</c>. A job that has already stopped is 409 <c>conflict</c>.
+    /// </remarks>
+    // Locked, so a batch committing meanwhile is the one that yields and retries; a write racing this one is 409 version_conflict.
     [Authorize(Policy = Scopes.DispatchesWrite)]
-    [WolverinePost(ReplayJobAccess.JobPath + "/cancel")]
-    public static (IResult, Events) Post(Guid jobId,
+    [WolverinePost(ReplayJobAccess.JobPath + "/cancel", OperationId = "cancelReplayJob")]
+    [ProblemResponses(409)]
+    public static (Ok<ReplayJobView>, Events) Post(Guid jobId,
         [WriteAggregate("jobId", Required = false, LoadStyle = ConcurrencyStyle.Exclusive)] ReplayJob job, TimeProvider clock)
     {
         var cancelled = new ReplayJobCancelled(jobId, clock.GetUtcNow());
-        return (Results.Ok(ReplayJobView.From(job.Apply(cancelled))), [cancelled]);
+        return (TypedResults.Ok(ReplayJobView.From(job.Apply(cancelled))), [cancelled]);
     }
 }
 

@@ -1,4 +1,5 @@
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 using RaffsSync.Api.Access;
 using RaffsSync.Api.Infrastructure.Http;
 using RaffsSync.Domain.Dispatches;
@@ -15,7 +16,7 @@ public static class DispatchAccess
         return dispatch is not null && caller.CanAccess(dispatch.TenantId) && caller.CanSeeProvider(dispatch.Provider) ? dispatch : null;
     }
 
-    public static IResult NotFound(string id) => Results.Problem(NotFoundProblem(id));
+    public static ProblemHttpResult NotFound(string id) => TypedResults.Problem(NotFoundProblem(id));
 
     public static Microsoft.AspNetCore.Mvc.ProblemDetails NotFoundProblem(string id) =>
         ApiProblems.Create(404, "not_found", $"Dispatch '{id}' was not found.");

@@ -1,10 +1,13 @@
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using Marten;
 using JasperFx.Events;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using RaffsSync.Api.Access;
 using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Api.Infrastructure.OpenApi;
 using RaffsSync.Domain;
 using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Dispatches;
@@ -15,9 +18,23 @@ using Route = RaffsSync.Domain.Registry.Route;
 
 namespace RaffsSync.Api.Dispatches;
 
-public sealed record ReplayDispatch(string? RouteVersion, string? Reason);
+// Defaults mark what may be left out: the document derives required fields from constructor parameters without one.
+/// <summary>How to run a dispatch again, and why.</summary>
+/// <param name="RouteVersion"><c>pinned</c> (the default) runs the version the dispatch was pinned to; <c>current</c> runs the route's current version, which must be enabled.</param>
+/// <param name="Reason">Why it is replayed, for the record.</param>
+public sealed record ReplayDispatch(
+    [property: MaxLength(IdentifierLimits.Id), RegularExpression("^(pinned|current)$")] string? RouteVersion = null,
+    [property: Required, MaxLength(IdentifierLimits.Reason)] string? Reason = null) : IExample<ReplayDispatch>
+{
+    public static ReplayDispatch Example { get; } = new("current", "The provider fixed its outage; the route's new version maps the tax field.");
+}
 
-public sealed record CancelDispatch(string? Reason);
+/// <summary>Why a dispatch is cancelled.</summary>
+/// <param name="Reason">For the record; <c>cancelled by the caller</c> when absent.</param>
+public sealed record CancelDispatch([property: MaxLength(IdentifierLimits.Reason)] string? Reason = null) : IExample<CancelDispatch>
+{
+    public static CancelDispatch Example { get; } = new("The customer withdrew the order.");
+}
 
 /// <summary>A dispatch's stream, locked, and its route (the current version a replay may take).</summary>
 public sealed record DispatchToChange(IEventStream<Dispatch> Stream, Route? Route)
@@ -44,9 +61,18 @@ public static class ReplayDispatchEndpoint
         return WolverineContinue.NoProblems;
     }
 
+    /// <summary>Replay a dispatch</summary>
+    /// <remarks>
+    /// Runs a dispatch that ended without success (<c>failed</c>, <c>dead_lettered</c>, <c>outcome_unknown</c> or <c>cancelled</c>)
+    /// again, with a fresh retry budget; attempt numbers continue. Answers 202 with the dispatch, now <c>accepted</c>; poll
+    /// the <c>Location</c> as for a new one. A dispatch that succeeded or has not finished is 409 <c>conflict</c>; replaying with
+    /// <c>current</c> while the route is disabled is 422 <c>route_disabled</c>.
+    /// </remarks>
     [Authorize(Policy = Scopes.DispatchesWrite)]
-    [WolverinePost("/api/v1/dispatches/{id}/replay")]
-    public static (IResult, OutgoingMessages) Post(ReplayDispatch command, DispatchToChange target, TimeProvider clock)
+    [WolverinePost("/api/v1/dispatches/{id}/replay", OperationId = "replayDispatch")]
+    [ProblemResponses(409, 422)]
+    public static (Results<Accepted<DispatchView>, ProblemHttpResult>, OutgoingMessages) Post(ReplayDispatch command, DispatchToChange target,
+        TimeProvider clock)
     {
         var dispatch = target.Dispatch;
         var decision = DispatchCommands.Replay(dispatch, command.RouteVersion ?? "pinned",
@@ -55,10 +81,10 @@ public static class ReplayDispatchEndpoint
         {
             case Decision.Append { Events: var events }:
                 target.Stream.AppendMany(events);
-                return (Results.Accepted(ResourcePath.Of("dispatches", dispatch.Id), DispatchView.From(dispatch.After(events))),
+                return (TypedResults.Accepted(ResourcePath.Of("dispatches", dispatch.Id), DispatchView.From(dispatch.After(events))),
                     [new ExecuteDispatch(dispatch.Id, dispatch.Attempts + 1).WithTenantId(dispatch.TenantId)]);
             case Decision.Conflict conflict:
-                return (ProblemResults.Conflict(conflict), []);
+                return (DispatchCommandEndpoints.Conflict(conflict), []);
             default:
                 throw new UnreachableException();
         }
@@ -74,9 +100,16 @@ public static class CancelDispatchEndpoint
     public static ProblemDetails Validate(string id, DispatchToChange? target) =>
         target is null ? DispatchAccess.NotFoundProblem(id) : WolverineContinue.NoProblems;
 
+    /// <summary>Cancel a dispatch</summary>
+    /// <remarks>
+    /// Cancels a dispatch that is waiting: <c>accepted</c>, or <c>retry_scheduled</c> between attempts. Answers the dispatch, now
+    /// <c>cancelled</c>; it can be replayed later. While an attempt is in flight (<c>in_progress</c>), or once the dispatch has
+    /// finished, it is 409 <c>conflict</c>.
+    /// </remarks>
     [Authorize(Policy = Scopes.DispatchesWrite)]
-    [WolverinePost("/api/v1/dispatches/{id}/cancel")]
-    public static IResult Post(CancelDispatch command, DispatchToChange target, TimeProvider clock)
+    [WolverinePost("/api/v1/dispatches/{id}/cancel", OperationId = "cancelDispatch")]
+    [ProblemResponses(409)]
+    public static Results<Ok<DispatchView>, ProblemHttpResult> Post(CancelDispatch command, DispatchToChange target, TimeProvider clock)
     {
         var dispatch = target.Dispatch;
         var decision = DispatchCommands.Cancel(dispatch, command.Reason ?? "cancelled by the caller", clock.GetUtcNow());
@@ -84,9 +117,9 @@ public static class CancelDispatchEndpoint
         {
             case Decision.Append { Events: var events }:
                 target.Stream.AppendMany(events);
-                return Results.Ok(DispatchView.From(dispatch.After(events)));
+                return TypedResults.Ok(DispatchView.From(dispatch.After(events)));
             case Decision.Conflict conflict:
-                return ProblemResults.Conflict(conflict);
+                return DispatchCommandEndpoints.Conflict(conflict);
             default:
                 throw new UnreachableException();
         }
@@ -121,4 +154,7 @@ public static class DispatchCommandEndpoints
         await session.BeginTransactionAsync(cancellation);
         return await session.ForTenant(dispatch.TenantId).Events.FetchForExclusiveWriting<Dispatch>(dispatch.Id, cancellation);
     }
+
+    public static ProblemHttpResult Conflict(Decision.Conflict conflict) =>
+        TypedResults.Problem(ApiProblems.Create(409, conflict.Code, conflict.Message));
 }

@@ -1,5 +1,6 @@
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using RaffsSync.Api.Access;
 using RaffsSync.Domain.Access;
 using Wolverine.Http;
@@ -8,11 +9,17 @@ namespace RaffsSync.Api.Dispatches;
 
 public static class GetDispatchEndpoint
 {
-    /// <summary>Reads the inline dispatch projection; another location's dispatch answers 404 like a missing one.</summary>
+    /// <summary>Get a dispatch</summary>
+    /// <remarks>
+    /// Where the dispatch stands: its status, attempts so far, the provider's last status code and, once it is final,
+    /// how it ended. A dispatch of a location the caller may not see is 404, the same as one that does not exist.
+    /// </remarks>
+    // Read from the inline dispatch projection, so it is current as soon as an event is committed.
     [Authorize(Policy = Scopes.DispatchesRead)]
-    [WolverineGet("/api/v1/dispatches/{id}")]
-    public static async Task<IResult> Get(string id, IQuerySession session, Caller caller, CancellationToken cancellation) =>
+    [WolverineGet("/api/v1/dispatches/{id}", OperationId = "getDispatch")]
+    public static async Task<Results<Ok<DispatchView>, ProblemHttpResult>> Get(string id, IQuerySession session, Caller caller,
+        CancellationToken cancellation) =>
         await DispatchAccess.FindAsync(session, id, caller, cancellation) is { } dispatch
-            ? Results.Ok(DispatchView.From(dispatch))
+            ? TypedResults.Ok(DispatchView.From(dispatch))
             : DispatchAccess.NotFound(id);
 }

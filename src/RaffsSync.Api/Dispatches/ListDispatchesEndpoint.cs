@@ -1,5 +1,6 @@
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using RaffsSync.Api.Access;
 using RaffsSync.Api.Infrastructure.Http;
 using RaffsSync.Api.Infrastructure.OpenApi;
@@ -47,16 +48,19 @@ public sealed record DispatchListQuery(
         ..Filters
     ];
 
-    private static readonly HashSet<string> Known = Parameters.SelectMany(p => p.Spellings).ToHashSet();
+    private static readonly string FilterNames = string.Join(", ", Filters.Select(f => f.Name));
 
-    public static (DispatchListQuery Query, IReadOnlyList<ProblemDetail> Errors) Parse(IQueryCollection query)
+    public static (DispatchListQuery Query, IReadOnlyList<ProblemDetail> Errors) Parse(IQueryCollection query) => Parse(query, Parameters);
+
+    /// <summary>The query, accepting only the parameters of <paramref name="contract"/> (the list's, or the filters alone).</summary>
+    public static (DispatchListQuery Query, IReadOnlyList<ProblemDetail> Errors) Parse(IQueryCollection query, IReadOnlyList<QueryParameter> contract)
     {
         var errors = new List<ProblemDetail>();
         IReadOnlyList<string> Values(string name) => QueryFilters.Values(query, name);
 
-        foreach (var key in query.Keys.Where(k => !Known.Contains(k)))
-            errors.Add(new ProblemDetail(key, "unknown_filter",
-                "filters: tenant_id, status, provider, route_key, route_version, created_at[gte], created_at[lt]"));
+        var accepted = contract.SelectMany(p => p.Spellings).ToHashSet();
+        foreach (var key in query.Keys.Where(k => !accepted.Contains(k)))
+            errors.Add(new ProblemDetail(key, "unknown_filter", $"filters: {FilterNames}"));
 
         var statuses = new List<DispatchStatus>();
         foreach (var value in Values("status"))
@@ -121,21 +125,27 @@ public static class DispatchQueries
 
 public static class ListDispatchesEndpoint
 {
-    /// <summary>Dispatches of the locations the caller may see, filtered, sorted and paged.</summary>
+    /// <summary>List dispatches</summary>
+    /// <remarks>
+    /// The dispatches of the locations the caller may see (a partner: those to its own provider), newest first unless
+    /// <c>sort</c> says otherwise, a page at a time. Filters combine with AND; the values of one filter with OR.
+    /// An unknown parameter, filter value or sort key is 400 naming it.
+    /// </remarks>
     [Authorize(Policy = Scopes.DispatchesRead)]
     [QueryString<DispatchListQuery>]
-    [WolverineGet("/api/v1/dispatches")]
-    public static async Task<IResult> Get(IQuerySession session, HttpContext context, Caller caller, CancellationToken cancellation)
+    [WolverineGet("/api/v1/dispatches", OperationId = "listDispatches")]
+    public static async Task<Results<Ok<PageEnvelope<DispatchView>>, ProblemHttpResult>> Get(IQuerySession session, HttpContext context,
+        Caller caller, CancellationToken cancellation)
     {
         var (filter, errors) = DispatchListQuery.Parse(context.Request.Query);
-        if (errors.Count > 0) return Results.Problem(ApiProblems.Validation([.. errors]));
+        if (errors.Count > 0) return TypedResults.Problem(ApiProblems.Validation([.. errors]));
 
         var scoped = filter.ForCaller(caller);
         var query = DispatchQueries.Matching(session.Query<Dispatch>(), scoped, scoped.Statuses);
 
         var page = PageRequest.From(context.Request);
         var (dispatches, total) = await Sort(query, filter.Sort).PageAsync(page, cancellation);
-        return Results.Ok(page.Envelope(dispatches.Select(DispatchView.From).ToList(), total, context.Request));
+        return TypedResults.Ok(page.Envelope(dispatches.Select(DispatchView.From).ToList(), total, context.Request));
     }
 
     private static IQueryable<Dispatch> Sort(IQueryable<Dispatch> query, IReadOnlyList<(string Key, bool Descending)> sort)

@@ -1,4 +1,5 @@
 using RaffsSync.Api.Registry;
+using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -9,6 +10,8 @@ using Microsoft.AspNetCore.Mvc;
 using RaffsSync.Api.Access;
 using RaffsSync.Api.Connections;
 using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Api.Infrastructure.OpenApi;
+using RaffsSync.Domain;
 using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Connections;
 using RaffsSync.Domain.Dispatches;
@@ -21,11 +24,20 @@ using Route = RaffsSync.Domain.Registry.Route;
 
 namespace RaffsSync.Api.Dispatches;
 
+/// <summary>Work to do against a provider for a location.</summary>
+/// <param name="TenantId">The location (tenant) the work is for. A JSON number is read as its digits.</param>
+/// <param name="Provider">The provider's key, such as <c>takeapp</c>.</param>
+/// <param name="RouteKey">The provider's route to run, such as <c>orders.push</c>.</param>
+/// <param name="Payload">The route's input, any JSON value its templates read; send <c>{}</c> when the route needs none. Strings up to 1,000,000 characters, objects up to 1,000 properties, arrays up to 100,000 items.</param>
 public sealed record RequestDispatch(
-    [property: JsonConverter(typeof(StringOrNumberConverter))] string? TenantId,
-    string? Provider,
-    string? RouteKey,
-    JsonElement? Payload);
+    [property: Required, MaxLength(IdentifierLimits.Id), JsonConverter(typeof(StringOrNumberConverter))] string? TenantId,
+    [property: Required, MaxLength(IdentifierLimits.Key)] string? Provider,
+    [property: Required, MaxLength(IdentifierLimits.Key)] string? RouteKey,
+    [property: Required] JsonElement Payload) : IExample<RequestDispatch>
+{
+    public static RequestDispatch Example { get; } =
+        new("29", "takeapp", "orders.push", JsonDocument.Parse("""{"order_id": "A-1001", "total": 125000}""").RootElement);
+}
 
 /// <summary>
 /// Make attempt <paramref name="Attempt"/> of a dispatch; the tenant rides on the envelope. A
@@ -33,7 +45,11 @@ public sealed record RequestDispatch(
 /// </summary>
 public sealed record ExecuteDispatch(Guid DispatchId, int Attempt = 1);
 
-/// <summary>202 with a <c>Location</c> to poll.</summary>
+/// <summary>The dispatch was recorded and will run; poll <c>location</c> (also the <c>Location</c> header) for its progress.</summary>
+/// <param name="Id">The dispatch's id.</param>
+/// <param name="Status">Always <c>accepted</c>.</param>
+/// <param name="RouteVersion">The route version the dispatch is pinned to: later route changes do not affect it.</param>
+/// <param name="Location">Where the dispatch is read.</param>
 public sealed record DispatchAccepted(Guid Id, string Status, int RouteVersion, string Location) : IHttpAware
 {
     public void Apply(HttpContext context)
@@ -73,9 +89,10 @@ public static class RequestDispatchEndpoint
         if (string.IsNullOrWhiteSpace(command.TenantId)) problems.Add(new("tenant_id", "required"));
         if (string.IsNullOrWhiteSpace(command.Provider)) problems.Add(new("provider", "required"));
         if (string.IsNullOrWhiteSpace(command.RouteKey)) problems.Add(new("route_key", "required"));
-        if (command.Payload is null || command.Payload.Value.ValueKind == JsonValueKind.Null)
+        // Absent is Undefined, JSON null is Null: either way there is no payload.
+        if (command.Payload.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
             problems.Add(new("payload", "required", "send {} when the route needs no input"));
-        if (command.Payload is { ValueKind: not JsonValueKind.Null } payload && PayloadBounds.Check(payload) is { } breach)
+        else if (PayloadBounds.Check(command.Payload) is { } breach)
             problems.Add(new(breach.Field, breach.Issue, breach.Hint));
         if (request.Headers["Idempotency-Key"].ToString() is { Length: > 255 })
             problems.Add(new("Idempotency-Key", "too_long", "at most 255 characters"));
@@ -107,12 +124,22 @@ public static class RequestDispatchEndpoint
         return WolverineContinue.NoProblems;
     }
 
-    /// <summary>
-    /// Appends <see cref="DispatchRequested"/> (pinned to the route's current version and the
-    /// connection) and schedules execution through the outbox: both commit in one transaction or neither does.
-    /// </summary>
+    /// <summary>Request a dispatch</summary>
+    /// <remarks>
+    /// Records the work and answers 202 at once; the dispatch then runs against the provider, with retries as the
+    /// route's rules say. Poll the <c>Location</c> until its status is final (<c>succeeded</c>, <c>failed</c>,
+    /// <c>dead_lettered</c>, <c>outcome_unknown</c> or <c>cancelled</c>). The dispatch is pinned to the route's current
+    /// version and the location's active connection for the credential's environment (sandbox or production).
+    ///
+    /// Send an <c>Idempotency-Key</c> to retry safely: the same request within 24 hours answers the first 202 again.
+    /// The location, provider and route must exist and be visible to the caller (404 <c>not_found</c>,
+    /// <c>provider_not_found</c>, <c>route_not_found</c>); a retired provider or route, a disabled route, or a provider
+    /// that needs a connection the location lacks is 422.
+    /// </remarks>
+    // DispatchRequested and the ExecuteDispatch message commit in one transaction (the outbox), or neither does.
     [Authorize(Policy = Scopes.DispatchesWrite)]
-    [WolverinePost("/api/v1/dispatches")]
+    [WolverinePost("/api/v1/dispatches", OperationId = "requestDispatch")]
+    [ProblemResponses(404, 409, 422)]
     [DeduplicatedWithResponse(DeduplicationScope.User, Required = false, ClaimInTransaction = true)]
     public static (DispatchAccepted, IStartStream, OutgoingMessages) Post(
         RequestDispatch command, DispatchTarget target, HttpContext context, Caller caller, TimeProvider clock)
@@ -123,7 +150,7 @@ public static class RequestDispatchEndpoint
         IdempotencyReplay.MarkExecuted(context);
 
         var requested = new DispatchRequested(id, tenantId, route.Provider, route.RouteKey, route.CurrentVersion,
-            caller.Environment, command.Payload!.Value.Clone(), clock.GetUtcNow(), target.Connection?.Id,
+            caller.Environment, command.Payload.Clone(), clock.GetUtcNow(), target.Connection?.Id,
             IdempotencyKeyOf(context.Request));
 
         var start = MartenOps.StartStream<Dispatch>(id, tenantId, requested);

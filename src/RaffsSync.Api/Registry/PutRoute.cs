@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using RaffsSync.Api.Access;
 using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Api.Infrastructure.OpenApi;
 using RaffsSync.Domain;
 using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Registry;
@@ -37,15 +38,23 @@ public static class PutRouteEndpoint
             : WolverineContinue.NoProblems;
     }
 
-    /// <summary>Defines (201) or revises (200) a route. A stale or missing <c>version</c> is 409 <c>version_conflict</c>.</summary>
+    // `version` (or If-Match) is the route's version, which only definitions move; the stream's version also moves on
+    // disable/enable, so it is not Wolverine's version source: RouteDecisions.Put checks it, and [WriteAggregate] still
+    // refuses (409 version_conflict) a commit racing another write to the stream.
+
+    /// <summary>Define or revise a route</summary>
     /// <remarks>
-    /// <c>version</c> (or <c>If-Match</c>) is the route's version, which only definitions move; the stream's version also
-    /// moves on disable/enable, so it is not Wolverine's version source: <see cref="RouteDecisions.Put"/> checks it, and
-    /// [WriteAggregate] still refuses (409 version_conflict) a commit racing another write to the stream.
+    /// Without <c>version</c> this defines a new route (201, version 1). To revise one, send the version you last read as
+    /// <c>version</c> or <c>If-Match</c>: a new version is written (200) and dispatches already accepted keep the version they
+    /// pinned. A stale or missing version is 409 <c>version_conflict</c>; a definition equal to the current one writes nothing.
+    /// Every field problem is answered at once (400 <c>validation_failed</c>, one detail per field); a <c>reconcile</c> must name
+    /// another route of the provider. An unknown provider is 404 <c>provider_not_found</c>; a retired provider or route is 409 <c>conflict</c>.
     /// </remarks>
     [Authorize(Policy = Scopes.RegistryWrite)]
     [Authorize(Policy = CallerPolicies.Internal)]
-    [WolverinePut(RouteEndpoints.RoutePath)]
+    [DocumentedBody<RouteTemplate>(nameof(RouteTemplate))]
+    [ProblemResponses(409)]
+    [WolverinePut(RouteEndpoints.RoutePath, OperationId = "putRoute")]
     public static (Results<Results<Created<RouteView>, Ok<RouteView>>, ProblemHttpResult>, Events) Put(JsonElement body, string provider, string routeKey, RouteBody parsed,
         [WriteAggregate(FromMethod = nameof(RouteId), Required = false)] Route? route,
         [FromHeader(Name = "If-Match")] string? ifMatch, HttpContext context, TimeProvider clock)

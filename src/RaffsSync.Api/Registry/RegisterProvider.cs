@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using RaffsSync.Api.Access;
 using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Api.Infrastructure.OpenApi;
 using RaffsSync.Domain;
 using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Registry;
@@ -22,20 +24,25 @@ public static class RegisterProviderEndpoint
         return errors.Count > 0 ? RegistryProblems.Invalid(errors) : WolverineContinue.NoProblems;
     }
 
-    /// <summary>Registers a provider (ProviderRegistered).</summary>
+    /// <summary>Register a provider</summary>
+    /// <remarks>
+    /// Adds a provider to the registry; its routes are added next (<c>PUT .../routes/{route_key}</c>, or a route pack).
+    /// 201 with the provider and its <c>Location</c>. A key that is already registered is 409 <c>conflict</c>, retired or not.
+    /// </remarks>
     [Authorize(Policy = Scopes.RegistryWrite)]
     [Authorize(Policy = CallerPolicies.Internal)]
-    [WolverinePost("/api/v1/providers")]
-    public static (IResult, IMartenOp) Post(ProviderInput input,
+    [ProblemResponses(409)]
+    [WolverinePost("/api/v1/providers", OperationId = "registerProvider")]
+    public static (Results<Created<ProviderView>, ProblemHttpResult>, IMartenOp) Post(ProviderInput input,
         [ReadAggregate(FromMethod = nameof(ProviderId), Required = false)] Provider? existing, TimeProvider clock)
     {
-        var registered = new ProviderRegistered(input.Key!, input.Name!, input.AuthKind ?? "none", ProviderEndpoints.BaseUrls(input),
+        var registered = new ProviderRegistered(input.Key!, input.Name!, input.AuthKind ?? "none", ProviderEndpoints.BaseUrls(input.BaseUrls!),
             clock.GetUtcNow(), input.InboundSignature);
 
         // Two registrations racing past this check both start the stream; the loser's commit is 409 conflict (ConcurrencyConflicts).
         return ProviderDecisions.Register(existing, registered) is Decision.Conflict conflict
-            ? (Results.Problem(RegistryProblems.Conflict(conflict)), MartenOps.Nothing())
-            : (Results.Created(ResourcePath.Of("providers", registered.Key), ProviderView.From(Provider.Create(registered))),
+            ? (TypedResults.Problem(RegistryProblems.Conflict(conflict)), MartenOps.Nothing())
+            : (TypedResults.Created(ResourcePath.Of("providers", registered.Key), ProviderView.From(Provider.Create(registered))),
                 MartenOps.StartStream<Provider>(RegistryIds.Provider(registered.Key), registered));
     }
 }

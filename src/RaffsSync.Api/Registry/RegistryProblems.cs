@@ -20,6 +20,9 @@ public static class RegistryProblems
     public static ProblemDetails RouteNotFound(string provider, string routeKey) =>
         ApiProblems.Create(404, "route_not_found", $"Provider '{provider}' has no route '{routeKey}'.");
 
+    public static ProblemDetails VersionNotFound(string provider, string routeKey, int version) =>
+        ApiProblems.Create(404, "not_found", $"Route '{provider}/{routeKey}' has no version {version}.");
+
     public static ProblemDetails Invalid(IEnumerable<FieldError> errors) =>
         ApiProblems.Validation([.. errors.Select(e => new ProblemDetail(e.Field, e.Issue, e.Hint))]);
 

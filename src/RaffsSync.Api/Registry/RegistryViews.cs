@@ -4,6 +4,15 @@ using Route = RaffsSync.Domain.Registry.Route;
 
 namespace RaffsSync.Api.Registry;
 
+/// <summary>A registered provider.</summary>
+/// <param name="Key">Its key, used in paths and dispatches.</param>
+/// <param name="Name">A name for people.</param>
+/// <param name="AuthKind">What its connections hold: <c>none</c>, <c>bearer</c>, <c>api_key</c>, <c>basic</c> or <c>oauth2_client_credentials</c>.</param>
+/// <param name="InboundSignature">How events it pushes will be signed; stored only.</param>
+/// <param name="BaseUrls">Its base URL per environment (<c>sandbox</c>, <c>production</c>).</param>
+/// <param name="Status"><c>active</c> or <c>retired</c>.</param>
+/// <param name="CreatedAt">When it was registered.</param>
+/// <param name="UpdatedAt">When it last changed.</param>
 public sealed record ProviderView(
     string Key,
     string Name,
@@ -19,6 +28,13 @@ public sealed record ProviderView(
         p.Retired ? "retired" : "active", p.CreatedAt, p.UpdatedAt);
 }
 
+/// <summary>A route as it is now.</summary>
+/// <param name="Provider">The provider's key.</param>
+/// <param name="RouteKey">The route's key.</param>
+/// <param name="Version">The current version (1 when defined; each revision adds one). Send it back to revise the route.</param>
+/// <param name="Status"><c>enabled</c>, <c>disabled</c> or <c>retired</c>.</param>
+/// <param name="Definition">The current definition.</param>
+/// <param name="UpdatedAt">When it last changed (a definition or its status).</param>
 public sealed record RouteView(
     string Provider,
     string RouteKey,
@@ -31,6 +47,12 @@ public sealed record RouteView(
         new(r.Provider, r.RouteKey, r.CurrentVersion, r.Status, r.Current, r.UpdatedAt);
 }
 
+/// <summary>One version of a route.</summary>
+/// <param name="Version">The version, from 1.</param>
+/// <param name="Definition">The definition as it was written.</param>
+/// <param name="DefinedAt">When it was written.</param>
+/// <param name="DefinedBy">Who wrote it: the API key's or OAuth client's id, or <c>raffssync:built-in</c> / <c>raffssync:cli</c> for imports.</param>
+/// <param name="RequestId">The X-Request-Id of the request that wrote it.</param>
 public sealed record RouteVersionView(int Version, RouteDefinition Definition, DateTimeOffset DefinedAt, string? DefinedBy, string? RequestId)
 {
     public static RouteVersionView From(RouteVersion v) => new(v.Version, v.Definition, v.DefinedAt, v.DefinedBy, v.RequestId);

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using RaffsSync.Api.Access;
+using RaffsSync.Api.Infrastructure.OpenApi;
 using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Registry;
 using Wolverine.Http;
@@ -15,12 +17,17 @@ public static class RetireProviderEndpoint
     public static ProblemDetails Validate(string provider, Provider? existing) =>
         existing is null ? RegistryProblems.ProviderNotFound(provider) : WolverineContinue.NoProblems;
 
-    /// <summary>Retires a provider for good: no new dispatches and no changes to it or its routes.</summary>
+    /// <summary>Retire a provider</summary>
+    /// <remarks>
+    /// For good: new dispatches to it are 422 <c>provider_retired</c>, and it cannot be changed nor its routes defined or
+    /// revised; it and its history stay readable. Retiring a retired provider changes nothing.
+    /// </remarks>
     [Authorize(Policy = Scopes.RegistryWrite)]
     [Authorize(Policy = CallerPolicies.Internal)]
-    [WolverinePost("/api/v1/providers/{provider}/retire")]
-    public static (IResult, Events) Retire([WriteAggregate(FromMethod = nameof(ProviderId), Required = false)] Provider existing,
-        TimeProvider clock) =>
+    [ProblemResponses(409)]
+    [WolverinePost("/api/v1/providers/{provider}/retire", OperationId = "retireProvider")]
+    public static (Results<Ok<ProviderView>, ProblemHttpResult>, Events) Retire(
+        [WriteAggregate(FromMethod = nameof(ProviderId), Required = false)] Provider existing, TimeProvider clock) =>
         ProviderDecisions.Retire(existing, clock.GetUtcNow())
-            .Respond(events => Results.Ok(ProviderView.From(events.Aggregate(existing, Provider.Evolve))));
+            .Respond(events => TypedResults.Ok(ProviderView.From(events.Aggregate(existing, Provider.Evolve))));
 }

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using RaffsSync.Api.Access;
 using RaffsSync.Api.Infrastructure.Http;
+using RaffsSync.Api.Infrastructure.OpenApi;
 using RaffsSync.Domain;
 using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Registry;
@@ -11,61 +13,66 @@ using Route = RaffsSync.Domain.Registry.Route;
 
 namespace RaffsSync.Api.Registry;
 
-/// <summary>
-/// Routes are versioned templates. Each write (PutRoute, RouteStatus) is an event on the route's stream with its
-/// author (the caller's key) and request id; dispatches pin the version current when they were accepted.
-/// </summary>
+// Routes are versioned templates. Each write (PutRoute, RouteStatus) is an event on the route's stream with its author (the
+// caller's key) and request id; dispatches pin the version current when they were accepted.
 public static class RouteEndpoints
 {
     public const string RoutePath = "/api/v1/providers/{provider}/routes/{routeKey}";
 
-    /// <summary>Lists a provider's routes, in pages.</summary>
+    /// <summary>List a provider's routes</summary>
+    /// <remarks>Each route's current version, status (<c>enabled</c>, <c>disabled</c> or <c>retired</c>) and definition, by route key.</remarks>
     [Authorize(Policy = Scopes.RegistryRead)]
-    [WolverineGet("/api/v1/providers/{provider}/routes")]
-    public static async Task<IResult> List(string provider, IQuerySession session, Caller caller, HttpContext context, CancellationToken cancellation)
+    [QueryString<PageRequest>]
+    [WolverineGet("/api/v1/providers/{provider}/routes", OperationId = "listRoutes")]
+    public static async Task<Results<Ok<PageEnvelope<RouteView>>, ProblemHttpResult>> List(string provider, IQuerySession session, Caller caller,
+        HttpContext context, CancellationToken cancellation)
     {
         if (!caller.CanSeeProvider(provider) || await session.LoadAsync<Provider>(RegistryIds.Provider(provider), cancellation) is null)
             return ProviderNotFound(provider);
 
         var page = PageRequest.From(context.Request);
         var (routes, total) = await session.Query<Route>().Where(r => r.Provider == provider).OrderBy(r => r.RouteKey).PageAsync(page, cancellation);
-        return Results.Ok(page.Envelope(routes.Select(RouteView.From).ToList(), total, context.Request));
+        return TypedResults.Ok(page.Envelope(routes.Select(RouteView.From).ToList(), total, context.Request));
     }
 
-    /// <summary>A route: its current version, status and definition.</summary>
+    /// <summary>Get a route</summary>
+    /// <remarks>Its current version, status and definition. Send the version back when revising it.</remarks>
     [Authorize(Policy = Scopes.RegistryRead)]
-    [WolverineGet(RoutePath)]
-    public static async Task<IResult> Get(string provider, string routeKey, IQuerySession session, Caller caller,
-        CancellationToken cancellation) =>
+    [WolverineGet(RoutePath, OperationId = "getRoute")]
+    public static async Task<Results<Ok<RouteView>, ProblemHttpResult>> Get(string provider, string routeKey, IQuerySession session,
+        Caller caller, CancellationToken cancellation) =>
         caller.CanSeeProvider(provider) && await Find(session, provider, routeKey, cancellation) is { } route
-            ? Results.Ok(RouteView.From(route))
+            ? TypedResults.Ok(RouteView.From(route))
             : RouteNotFound(provider, routeKey);
 
-    /// <summary>A route's history: every version with who wrote it, when, and from which request.</summary>
+    /// <summary>List a route's versions</summary>
+    /// <remarks>Its history, oldest first: every definition with when it was written (<c>defined_at</c>), by whom (<c>defined_by</c>) and in which request (<c>request_id</c>).</remarks>
     [Authorize(Policy = Scopes.RegistryRead)]
-    [WolverineGet(RoutePath + "/versions")]
-    public static async Task<IResult> Versions(string provider, string routeKey, IQuerySession session, Caller caller, HttpContext context,
-        CancellationToken cancellation)
+    [QueryString<PageRequest>]
+    [WolverineGet(RoutePath + "/versions", OperationId = "listRouteVersions")]
+    public static async Task<Results<Ok<PageEnvelope<RouteVersionView>>, ProblemHttpResult>> Versions(string provider, string routeKey,
+        IQuerySession session, Caller caller, HttpContext context, CancellationToken cancellation)
     {
         if (!caller.CanSeeProvider(provider) || await Find(session, provider, routeKey, cancellation) is not { } route)
             return RouteNotFound(provider, routeKey);
 
         var page = PageRequest.From(context.Request);
         var versions = route.Versions.Skip(page.Skip).Take(page.PerPage).Select(RouteVersionView.From).ToList();
-        return Results.Ok(page.Envelope(versions, route.Versions.Count, context.Request));
+        return TypedResults.Ok(page.Envelope(versions, route.Versions.Count, context.Request));
     }
 
-    /// <summary>One version of a route.</summary>
+    /// <summary>Get a route version</summary>
+    /// <remarks>One definition of the route, as it was written; versions count from 1.</remarks>
     [Authorize(Policy = Scopes.RegistryRead)]
-    [WolverineGet(RoutePath + "/versions/{version}")]
-    public static async Task<IResult> Version(string provider, string routeKey, int version, IQuerySession session, Caller caller, HttpContext context,
-        CancellationToken cancellation)
+    [WolverineGet(RoutePath + "/versions/{version}", OperationId = "getRouteVersion")]
+    public static async Task<Results<Ok<RouteVersionView>, ProblemHttpResult>> Version(string provider, string routeKey, int version,
+        IQuerySession session, Caller caller, CancellationToken cancellation)
     {
         if (!caller.CanSeeProvider(provider) || await Find(session, provider, routeKey, cancellation) is not { } route)
             return RouteNotFound(provider, routeKey);
         return version >= 1 && version <= route.Versions.Count
-            ? Results.Ok(RouteVersionView.From(route.Versions[version - 1]))
-            : ProblemResults.NotFound("not_found", $"Route '{provider}/{routeKey}' has no version {version}.");
+            ? TypedResults.Ok(RouteVersionView.From(route.Versions[version - 1]))
+            : TypedResults.Problem(RegistryProblems.VersionNotFound(provider, routeKey, version));
     }
 
     /// <summary>The route as it will be once these events commit (the inline projection stores the same).</summary>
@@ -88,7 +95,8 @@ public static class RouteEndpoints
     public static Task<Route?> Find(IQuerySession session, string provider, string routeKey, CancellationToken cancellation) =>
         session.LoadAsync<Route>(RegistryIds.Route(provider, routeKey), cancellation);
 
-    private static IResult ProviderNotFound(string provider) => Results.Problem(RegistryProblems.ProviderNotFound(provider));
+    private static ProblemHttpResult ProviderNotFound(string provider) => TypedResults.Problem(RegistryProblems.ProviderNotFound(provider));
 
-    private static IResult RouteNotFound(string provider, string routeKey) => Results.Problem(RegistryProblems.RouteNotFound(provider, routeKey));
+    private static ProblemHttpResult RouteNotFound(string provider, string routeKey) =>
+        TypedResults.Problem(RegistryProblems.RouteNotFound(provider, routeKey));
 }

@@ -7,8 +7,16 @@ using Route = RaffsSync.Domain.Registry.Route;
 
 namespace RaffsSync.Api.Registry;
 
+/// <summary>What an import did to one route.</summary>
+/// <param name="RouteKey">The route's key.</param>
+/// <param name="Result"><c>defined</c>, <c>revised</c> or <c>unchanged</c>.</param>
+/// <param name="Version">Its version after the import.</param>
 public sealed record RouteImportResult(string RouteKey, string Result, int Version);
 
+/// <summary>What an import did.</summary>
+/// <param name="Provider">The provider's key.</param>
+/// <param name="ProviderResult"><c>registered</c>, <c>changed</c> or <c>unchanged</c>.</param>
+/// <param name="Routes">Each route of the pack.</param>
 public sealed record RoutePackImportResult(string Provider, string ProviderResult, IReadOnlyList<RouteImportResult> Routes);
 
 /// <summary>
@@ -98,7 +106,7 @@ public static class RoutePackImporter
 
     private static Decision DecideProvider(Provider? existing, ProviderInput input, DateTimeOffset now)
     {
-        var baseUrls = ProviderEndpoints.BaseUrls(input);
+        var baseUrls = ProviderEndpoints.BaseUrls(input.BaseUrls!);
         var authKind = input.AuthKind ?? "none";
         return existing is null
             ? ProviderDecisions.Register(null, new ProviderRegistered(input.Key!, input.Name!, authKind, baseUrls, now, input.InboundSignature))

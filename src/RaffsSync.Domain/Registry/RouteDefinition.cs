@@ -2,11 +2,21 @@ using System.Xml;
 
 namespace RaffsSync.Domain.Registry;
 
-/// <summary>
-/// How to perform one provider operation; the JSON shape of <c>PUT .../routes/{route_key}</c>.
-/// Only <c>kind</c>, <c>request.method</c> and <c>request.path</c> are required. Durations are
-/// ISO 8601 (<c>PT10S</c>). <see cref="RouteValidation"/> checks a definition before it is stored.
-/// </summary>
+// The JSON shape of PUT .../routes/{route_key}; RouteValidation checks a definition before it is stored. The XML comments
+// below are the route template schema's descriptions in the OpenAPI document: they are written for route authors.
+
+/// <summary>How to perform one provider operation. Only <c>kind</c>, <c>request.method</c> and <c>request.path</c> are required.</summary>
+/// <param name="Kind">What the route does: <c>http</c> is an HTTP request to the provider (the only kind that runs today).</param>
+/// <param name="Request">The request to send.</param>
+/// <param name="Success">The status codes that mean success; default any 2xx.</param>
+/// <param name="Timeout">How long one attempt may wait for the answer, as an ISO 8601 duration (<c>PT10S</c>); default PT30S, at most PT5M.</param>
+/// <param name="Auth">Where the connection's credentials go; absent when the provider needs none.</param>
+/// <param name="Response">How records are read from the provider's JSON answer.</param>
+/// <param name="ErrorRules">What an answer means, in order: the first rule whose status codes and body text match decides; otherwise <c>success</c>, then the status class.</param>
+/// <param name="Backoff">How retries are spaced and bounded.</param>
+/// <param name="Pagination">How a pull route fetches page after page.</param>
+/// <param name="RateLimit">Calls per credential (validated and stored, not yet enforced).</param>
+/// <param name="Reconcile">For writes: the route that looks up whether a write that timed out happened.</param>
 public sealed record RouteDefinition(
     string Kind,
     RequestTemplate Request,
@@ -22,6 +32,7 @@ public sealed record RouteDefinition(
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>The timeout in force (<c>timeout</c>, else 30 seconds), as <c>hh:mm:ss</c>. Answered, never read.</summary>
     public TimeSpan EffectiveTimeout => Timeout is null ? DefaultTimeout : XmlConvert.ToTimeSpan(Timeout);
 
     public bool IsSuccess(int statusCode) =>
@@ -29,11 +40,15 @@ public sealed record RouteDefinition(
 }
 
 /// <summary>
-/// Path, query and header values are string templates (<c>{{payload.order_id}}</c>), URL-encoded
-/// where they land in the URL. <see cref="Body"/> is a JMESPath expression over
-/// <c>{payload, connection, dispatch, idempotency_key, now}</c>; <c>payload</c> sends the payload
-/// unchanged and null sends no body.
+/// The request a route sends. Path, query and header values are string templates: <c>{{payload.order_id}}</c> placeholders
+/// are plain paths into <c>payload</c>, <c>connection</c>, <c>dispatch</c>, <c>idempotency_key</c> and <c>now</c>
+/// (headers may also read <c>credentials</c>), URL-encoded where they land in the URL.
 /// </summary>
+/// <param name="Method">The HTTP method, in any case.</param>
+/// <param name="Path">Joined to the provider's base URL; starts with <c>/</c>. A string template.</param>
+/// <param name="Query">Query parameters by name; each value a string template.</param>
+/// <param name="Headers">Headers by name (HTTP tokens); each value a string template, which may read <c>credentials</c>.</param>
+/// <param name="Body">A JMESPath expression over <c>{payload, connection, dispatch, idempotency_key, now}</c> that builds the JSON body; <c>payload</c> sends the payload unchanged and null sends no body. It may not read <c>credentials</c>.</param>
 public sealed record RequestTemplate(
     string Method,
     string Path,
@@ -41,13 +56,18 @@ public sealed record RequestTemplate(
     IReadOnlyDictionary<string, string>? Headers = null,
     string? Body = "payload");
 
-/// <summary>
-/// Where the connection's credentials go: <c>bearer</c> (<see cref="Token"/>), <c>api_key</c>
-/// (<see cref="Name"/> and <see cref="Value"/>, <see cref="In"/> header or query), <c>basic</c>
-/// (<see cref="Username"/>, <see cref="Password"/>) or <c>oauth2_client_credentials</c>
-/// (<see cref="TokenUrl"/>, <see cref="ClientId"/>, <see cref="ClientSecret"/>, <see cref="Scope"/>).
-/// Values are string templates and may read <c>credentials</c>.
-/// </summary>
+/// <summary>Where the connection's credentials go. Values are string templates that may read <c>credentials</c> (<c>{{credentials.token}}</c>).</summary>
+/// <param name="Type">How the credentials are sent; each type requires its own members.</param>
+/// <param name="Token"><c>bearer</c> (required): the token.</param>
+/// <param name="In"><c>api_key</c> (required): in a header or in the query.</param>
+/// <param name="Name"><c>api_key</c> (required): the header or query parameter name.</param>
+/// <param name="Value"><c>api_key</c> (required): the key.</param>
+/// <param name="Username"><c>basic</c> (required): the user name.</param>
+/// <param name="Password"><c>basic</c> (required): the password.</param>
+/// <param name="TokenUrl"><c>oauth2_client_credentials</c> (required): the token endpoint, an absolute http(s) URL without <c>user:password@</c>. Tokens are cached until they expire.</param>
+/// <param name="ClientId"><c>oauth2_client_credentials</c> (required): the client id.</param>
+/// <param name="ClientSecret"><c>oauth2_client_credentials</c> (required): the client secret.</param>
+/// <param name="Scope"><c>oauth2_client_credentials</c>: the scope to ask for.</param>
 public sealed record AuthPlacement(
     string Type,
     string? Token = null,
@@ -62,12 +82,16 @@ public sealed record AuthPlacement(
     string? Scope = null);
 
 /// <summary>JMESPath over the provider's JSON answer: which records, and how each is reshaped.</summary>
+/// <param name="Records">Where the records are in the answer (<c>data</c>).</param>
+/// <param name="Map">How each record is reshaped (<c>{id: id, total: total}</c>); stored for consumers of pulled records.</param>
 public sealed record ResponseMapping(string? Records = null, string? Map = null);
 
-/// <summary>
-/// Ordered: the first rule whose status codes and body text match decides. Actions:
-/// <c>retry</c>, <c>fail</c>, <c>rate_limited</c> (wait for Retry-After, at most <see cref="MaxWait"/>), <c>ignore</c>.
-/// </summary>
+/// <summary>One rule for the provider's answers. It needs <c>status</c>, <c>body_contains</c> or both; all that it names must match.</summary>
+/// <param name="Status">The status codes it matches.</param>
+/// <param name="BodyContains">Text the answer's body contains (case-sensitive).</param>
+/// <param name="Action">What a match means: <c>retry</c> (within <c>backoff</c>), <c>fail</c>, <c>rate_limited</c> (retry after Retry-After, waiting at most <c>max_wait</c>) or <c>ignore</c> (a success).</param>
+/// <param name="FailureType">With <c>fail</c>: the failure type recorded (<c>config</c> stands for <c>configuration</c>); default from the status: 401/403 configuration, other 4xx rejected, else provider.</param>
+/// <param name="MaxWait">With <c>rate_limited</c>: the longest wait, as an ISO 8601 duration.</param>
 public sealed record ErrorRule(
     IReadOnlyList<int>? Status = null,
     string? BodyContains = null,
@@ -75,6 +99,12 @@ public sealed record ErrorRule(
     string? FailureType = null,
     string? MaxWait = null);
 
+/// <summary>How retries are spaced and bounded.</summary>
+/// <param name="Strategy"><c>exponential</c> doubles the wait after each attempt; <c>fixed</c> waits <c>initial</c> each time.</param>
+/// <param name="Initial">The first wait, as an ISO 8601 duration.</param>
+/// <param name="MaxAttempts">Attempts in all, the first included.</param>
+/// <param name="Budget">How long all attempts together may take, as an ISO 8601 duration; past it the dispatch is dead-lettered.</param>
+/// <param name="Jitter">Shorten each wait by up to half, at random, so many retries spread out.</param>
 public sealed record Backoff(
     string Strategy = "exponential",
     string Initial = "PT1S",
@@ -82,11 +112,13 @@ public sealed record Backoff(
     string Budget = "PT10M",
     bool Jitter = true);
 
-/// <summary>
-/// For pull routes: <c>none</c>, <c>page</c>/<c>offset</c> (<see cref="Param"/>, <see cref="SizeParam"/>,
-/// <see cref="Size"/>), <c>cursor</c> (<see cref="Param"/> and the JMESPath <see cref="Next"/>
-/// to the next cursor) or <c>link_header</c>; never more than <see cref="MaxPages"/> pages.
-/// </summary>
+/// <summary>For pull routes: how the next page is asked for.</summary>
+/// <param name="Style"><c>none</c>, <c>page</c> or <c>offset</c> (<c>param</c>, <c>size_param</c>, <c>size</c>), <c>cursor</c> (<c>param</c>, <c>next</c>) or <c>link_header</c>.</param>
+/// <param name="Param"><c>page</c>, <c>offset</c> and <c>cursor</c> (required): the query parameter that carries the page, offset or cursor.</param>
+/// <param name="SizeParam"><c>page</c> and <c>offset</c>: the query parameter that carries the page size.</param>
+/// <param name="Size"><c>page</c> and <c>offset</c>: the page size to ask for.</param>
+/// <param name="Next"><c>cursor</c> (required): JMESPath to the next cursor in the answer; none ends the pages.</param>
+/// <param name="MaxPages">Never more pages than this.</param>
 public sealed record Pagination(
     string Style = "none",
     string? Param = null,
@@ -100,7 +132,10 @@ public sealed record Pagination(
 /// whether it happened. A success means it did; a 404 means it did not, so the write is retried;
 /// anything else leaves the dispatch <c>outcome_unknown</c>.
 /// </summary>
+/// <param name="RouteKey">Another route of the same provider, one that looks the write up.</param>
 public sealed record Reconcile(string RouteKey);
 
-/// <summary>At most <see cref="Requests"/> calls per <see cref="Per"/> for one credential.</summary>
+/// <summary>At most <c>requests</c> calls per <c>per</c> for one credential.</summary>
+/// <param name="Requests">Calls allowed in each period.</param>
+/// <param name="Per">The period, as an ISO 8601 duration.</param>
 public sealed record RateLimit(int Requests, string Per);

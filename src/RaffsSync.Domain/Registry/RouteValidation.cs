@@ -14,25 +14,42 @@ public static partial class RouteValidation
     public static readonly IReadOnlyList<string> FailureTypes = ["rejected", "configuration", "provider"];
 
     /// <summary>API.md's route example writes <c>"config"</c>: accepted as <c>configuration</c>.</summary>
-    public static string CanonicalFailureType(string type) => type.Equals("config", StringComparison.OrdinalIgnoreCase) ? "configuration" : type;
+    public const string ConfigurationAlias = "config";
+
+    /// <summary>The failure types a rule may name: <see cref="FailureTypes"/> and the alias.</summary>
+    public static readonly IReadOnlyList<string> FailureTypeSpellings = [.. FailureTypes, ConfigurationAlias];
+
+    public static string CanonicalFailureType(string type) =>
+        type.Equals(ConfigurationAlias, StringComparison.OrdinalIgnoreCase) ? "configuration" : type;
     public static readonly IReadOnlyList<string> PaginationStyles = ["none", "page", "offset", "cursor", "link_header"];
+    public static readonly IReadOnlyList<string> BackoffStrategies = ["exponential", "fixed"];
+    public static readonly IReadOnlyList<string> ApiKeyPlacements = ["header", "query"];
 
     /// <summary>What URL, query and body templates may read. Headers and auth may also read <c>credentials</c>.</summary>
     public static readonly IReadOnlyList<string> TemplateRoots = ["payload", "connection", "dispatch", "idempotency_key", "now"];
 
-    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(5);
     public const int MaxErrorRules = 50;
     public const int MaxBodyContainsLength = 1000;
     public const int MaxStatusCodes = 100;
+    public const int MinStatusCode = 100, MaxStatusCode = 599;
     public const int MaxQueryOrHeaders = 50;
+    public const int MaxBackoffAttempts = 50;
+    public const int MaxPages = 1000;
+
+    /// <summary>Provider keys and route keys.</summary>
+    public const string KeyPattern = @"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$";
+
+    /// <summary>An HTTP token (RFC 9110), at most 100 characters.</summary>
+    public const string HeaderNamePattern = @"^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,100}$";
 
     [GeneratedRegex(@"\bcredentials\b")]
     private static partial Regex ReadsCredentials();
 
-    [GeneratedRegex(@"^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,100}$")]
+    [GeneratedRegex(HeaderNamePattern)]
     private static partial Regex HeaderName();
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
+    [GeneratedRegex(KeyPattern)]
     private static partial Regex Key();
 
     /// <summary>Provider keys and route keys: letters, digits, '.', '_' and '-', at most 100 characters.</summary>
@@ -125,7 +142,7 @@ public static partial class RouteValidation
             case "api_key":
                 Require(auth.Name, "name");
                 Require(auth.Value, "value");
-                if (auth.In is not ("header" or "query")) errors.Add(new("auth.in", "invalid", "'header' or 'query'"));
+                if (auth.In is null || !ApiKeyPlacements.Contains(auth.In)) errors.Add(new("auth.in", "invalid", "'header' or 'query'"));
                 break;
             case "basic":
                 Require(auth.Username, "username");
@@ -179,11 +196,12 @@ public static partial class RouteValidation
 
     private static void ValidateBackoff(Backoff backoff, List<FieldError> errors)
     {
-        if (backoff.Strategy is not ("exponential" or "fixed"))
+        if (!BackoffStrategies.Contains(backoff.Strategy))
             errors.Add(new("backoff.strategy", "unsupported", "'exponential' or 'fixed'"));
         ValidateDuration(backoff.Initial, "backoff.initial", errors, required: true);
         ValidateDuration(backoff.Budget, "backoff.budget", errors, required: true);
-        if (backoff.MaxAttempts is < 1 or > 50) errors.Add(new("backoff.max_attempts", "out_of_range", "1 to 50"));
+        if (backoff.MaxAttempts is < 1 or > MaxBackoffAttempts)
+            errors.Add(new("backoff.max_attempts", "out_of_range", $"1 to {MaxBackoffAttempts}"));
     }
 
     private static void ValidatePagination(Pagination pagination, List<FieldError> errors)
@@ -197,7 +215,7 @@ public static partial class RouteValidation
             if (string.IsNullOrWhiteSpace(pagination.Next)) errors.Add(new("pagination.next", "required", "JMESPath to the next cursor"));
             else ValidateExpression(pagination.Next, "pagination.next", errors);
         }
-        if (pagination.MaxPages is < 1 or > 1000) errors.Add(new("pagination.max_pages", "out_of_range", "1 to 1000"));
+        if (pagination.MaxPages is < 1 or > MaxPages) errors.Add(new("pagination.max_pages", "out_of_range", $"1 to {MaxPages}"));
     }
 
     private static void ValidateTemplate(string template, string field, List<FieldError> errors, bool allowCredentials)
@@ -231,8 +249,9 @@ public static partial class RouteValidation
             errors.Add(new(field, "too_many", $"at most {MaxStatusCodes} status codes"));
             return;
         }
-        var invalid = codes?.Where(c => c is < 100 or > 599).ToArray() ?? [];
-        if (invalid.Length > 0) errors.Add(new(field, "out_of_range", $"HTTP status codes are 100 to 599, not {string.Join(", ", invalid)}"));
+        var invalid = codes?.Where(c => c is < MinStatusCode or > MaxStatusCode).ToArray() ?? [];
+        if (invalid.Length > 0)
+            errors.Add(new(field, "out_of_range", $"HTTP status codes are {MinStatusCode} to {MaxStatusCode}, not {string.Join(", ", invalid)}"));
     }
 
     private static void ValidateDuration(string? value, string field, List<FieldError> errors, TimeSpan? max = null, bool required = false)

@@ -55,6 +55,45 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task requests_without_a_valid_credential_are_limited_per_client_address_and_health_never_is()
+    {
+        var database = await OwnDatabase.CreateAsync();
+        await using var host = await database.StartHostAsync(settings: new Dictionary<string, string>
+        {
+            ["RaffsSync:RateLimits:Anonymous:Limit"] = "3", ["RaffsSync:RateLimits:Anonymous:PerSecond"] = "100"
+        });
+        var key = await host.CreateInternalKeyAsync();
+
+        for (var i = 0; i < 3; i++)
+        {
+            var refused = await host.Scenario(s =>
+            {
+                s.Get.Url("/api/v1/providers");
+                s.WithRequestHeader("Authorization", "Bearer rsk_test_not_a_key");
+                s.StatusCodeShouldBe(401);
+            });
+            Assert.Equal("3", refused.Context.Response.Headers["X-RateLimit-Limit"].ToString());
+            Assert.Equal((2 - i).ToString(), refused.Context.Response.Headers["X-RateLimit-Remaining"].ToString());
+        }
+
+        // The token endpoint is anonymous too: a fourth guess from the same address waits.
+        var limited = await host.Scenario(s =>
+        {
+            s.Post.FormData(new Dictionary<string, string>
+            {
+                ["grant_type"] = "client_credentials", ["client_id"] = "rsc_guess", ["client_secret"] = "guess"
+            }).ToUrl("/api/v1/oauth/token");
+            s.StatusCodeShouldBe(429);
+        });
+        await limited.ShouldBeProblemAsync(429, "rate_limited");
+        Assert.True(int.Parse(limited.Context.Response.Headers.RetryAfter.ToString()) >= 1);
+
+        Assert.Equal(200, (await host.CallAsync(key, s => s.Get.Url("/api/v1/providers"))).Context.Response.StatusCode);
+        for (var i = 0; i < 5; i++)
+            await host.Scenario(s => { s.Get.Url("/health/live"); s.StatusCodeShouldBeOk(); });
+    }
+
+    [Fact]
     public async Task a_burst_past_the_per_second_limit_is_429()
     {
         var database = await OwnDatabase.CreateAsync();

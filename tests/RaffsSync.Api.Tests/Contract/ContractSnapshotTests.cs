@@ -16,7 +16,7 @@ public sealed class ContractSnapshotTests(AppFixture fixture) : ApiTest(fixture)
     private const string DocumentPath = "openapi/v1.json";
 
     /// <summary>Versions of the file from before v1 was frozen lack this member of <c>info</c>.</summary>
-    private const string FrozenMarker = "x-compatibility";
+    private const string FrozenMarker = "x-frozen";
 
     private async Task<JsonNode> ServedAsync()
     {

@@ -40,31 +40,35 @@ public sealed class AppFixture : IAsyncLifetime
         Action<IServiceCollection>? configure = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         JasperFxEnvironment.AutoStartHost = true;
-        return AlbaHost.For<Program>(builder =>
+        return AlbaHost.For<Program>(builder => Configure(builder, connectionString, secretsKey, logs, configure, settings));
+    }
+
+    /// <summary>What every test host is given; hosts on a real port (<see cref="LoopbackHost"/>) too.</summary>
+    public static void Configure(IWebHostBuilder builder, string connectionString, string secretsKey, CapturedLogs logs,
+        Action<IServiceCollection>? configure = null, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Postgres", connectionString);
+        builder.UseSetting(SecretVault.ConfigurationKey, secretsKey);
+        // Tests make many calls with one key; rate limits get tests of their own.
+        foreach (var callerClass in new[] { "Customer", "Partner", "Internal", "Anonymous" })
         {
-            builder.UseEnvironment("Testing");
-            builder.UseSetting("ConnectionStrings:Postgres", connectionString);
-            builder.UseSetting(SecretVault.ConfigurationKey, secretsKey);
-            // Tests make many calls with one key; rate limits get tests of their own.
-            foreach (var callerClass in new[] { "Customer", "Partner", "Internal", "Anonymous" })
-            {
-                builder.UseSetting($"RaffsSync:RateLimits:{callerClass}:Limit", "1000000");
-                builder.UseSetting($"RaffsSync:RateLimits:{callerClass}:PerSecond", "1000000");
-            }
-            foreach (var (name, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(name, value);
-            builder.ConfigureLogging(logging =>
-            {
-                logging.AddProvider(logs);
-                logging.AddFilter<CapturedLogs>(null, LogLevel.Debug);
-            });
-            builder.ConfigureServices(services =>
-            {
-                services.RunWolverineInSoloMode();
-                // The async daemon runs as in production (HotCold, one leader per database): Marten's
-                // Solo override swaps in a coordinator that never starts the shards on its own.
-                services.DisableAllExternalWolverineTransports();
-                configure?.Invoke(services);
-            });
+            builder.UseSetting($"RaffsSync:RateLimits:{callerClass}:Limit", "1000000");
+            builder.UseSetting($"RaffsSync:RateLimits:{callerClass}:PerSecond", "1000000");
+        }
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(name, value);
+        builder.ConfigureLogging(logging =>
+        {
+            logging.AddProvider(logs);
+            logging.AddFilter<CapturedLogs>(null, LogLevel.Debug);
+        });
+        builder.ConfigureServices(services =>
+        {
+            services.RunWolverineInSoloMode();
+            // The async daemon runs as in production (HotCold, one leader per database): Marten's
+            // Solo override swaps in a coordinator that never starts the shards on its own.
+            services.DisableAllExternalWolverineTransports();
+            configure?.Invoke(services);
         });
     }
 

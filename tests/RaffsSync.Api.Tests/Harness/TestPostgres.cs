@@ -28,13 +28,17 @@ public static class TestPostgres
         return new NpgsqlConnectionStringBuilder(Server.Value) { Database = name }.ConnectionString;
     }
 
-    /// <summary>Earlier runs' clusters, once stopped (no postmaster.pid), are only disk: remove them.</summary>
+    /// <summary>
+    /// Earlier runs' clusters, once stopped (no postmaster.pid), are only disk: remove them. A folder
+    /// younger than a few minutes may be a concurrent run's cluster still being created, so it stays.
+    /// </summary>
     private static void RemoveStoppedClusters(string parent)
     {
         if (!Directory.Exists(parent)) return;
         foreach (var root in Directory.GetDirectories(parent))
         {
             if (File.Exists(Path.Combine(root, "data", "postmaster.pid"))) continue;
+            if (DateTime.UtcNow - Directory.GetCreationTimeUtc(root) < TimeSpan.FromMinutes(10)) continue;
             try { Directory.Delete(root, recursive: true); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* another run's; leave it */ }
         }

@@ -10,8 +10,9 @@ namespace RaffsSync.Api.Tests.Http;
 /// <summary>
 /// Hostile input against every operation of the live OpenAPI document: malformed, null and wrongly typed
 /// bodies, NUL and lone surrogates in every string, 1 MB strings, nesting at and past the limit, %00 and
-/// garbage in query parameters, odd Accept and Content-Type. Deterministic (fixed seed). Asserts: no 5xx,
-/// problem+json with a request id on every error, and no event appended by any refused request.
+/// garbage in query parameters (every documented one, and others), odd Accept and Content-Type. Deterministic
+/// (fixed seed). Asserts: no 5xx, problem+json with a request id on every error, every status one the document
+/// lists for the operation, and no event appended by any refused request.
 /// </summary>
 [Collection(FuzzCollection.Name)]
 public sealed partial class OpenApiFuzzTests(AppFixture fixture) : ApiTest(fixture)
@@ -20,7 +21,10 @@ public sealed partial class OpenApiFuzzTests(AppFixture fixture) : ApiTest(fixtu
     private const int MinimumRequests = 3_000;
     private const string TokenPath = "/api/v1/oauth/token";
 
-    private sealed record Probe(string Method, string Url, byte[]? Body, string? ContentType, string? Accept, string What);
+    private sealed record Probe(string Method, string Url, byte[]? Body, string? ContentType, string? Accept, string What)
+    {
+        public string Template { get; init; } = "";
+    }
 
     private static readonly string[] HostileJsonValues =
     [
@@ -98,14 +102,17 @@ public sealed partial class OpenApiFuzzTests(AppFixture fixture) : ApiTest(fixtu
             ["id"] = dispatch.Context.Response.Headers.Location.ToString().Split('/')[^1], ["client_id"] = "nope"
         };
 
+        var contract = await OpenApiOperations.ReadContractAsync(Host);
         var random = new Random(Seed);
-        var probes = operations.SelectMany(o => ProbesFor(o.Method, o.Path, real, random)).ToList();
+        var probes = operations.SelectMany(o => ProbesFor(o.Method, o.Path, contract[(o.Method, o.Path)].Query, real, random)
+            .Select(p => p with { Template = o.Path })).ToList();
         Assert.True(probes.Count >= MinimumRequests, $"only {probes.Count} requests");
 
         var maxSequence = await Fixture.ScalarAsync("select coalesce(max(seq_id), 0) from raffssync.mt_events");
         using var client = Host.Server.CreateClient();
         var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var refused = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var undocumented = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
         await Parallel.ForEachAsync(probes.Select((p, i) => (p, i)), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (item, cancellation) =>
         {
             var (probe, i) = item;
@@ -123,6 +130,9 @@ public sealed partial class OpenApiFuzzTests(AppFixture fixture) : ApiTest(fixtu
             var status = (int)response.StatusCode;
             var text = await response.Content.ReadAsStringAsync(cancellation);
             var what = $"{probe.Method} {Shorten(probe.Url)} [{probe.What}] -> {status}";
+            // A dot segment (%2E%2E) makes the path another resource's, whose statuses are its own.
+            if (!probe.Url.Contains("%2E%2E", StringComparison.Ordinal) && !contract[(probe.Method, probe.Template)].Statuses.Contains(status))
+                undocumented.TryAdd($"{probe.Method} {probe.Template} {status}", what);
             if (status < 400) return;
             refused.Add(requestId);
             if (status >= 500) failures.Enqueue($"{what}: {Shorten(text)}");
@@ -149,6 +159,8 @@ public sealed partial class OpenApiFuzzTests(AppFixture fixture) : ApiTest(fixtu
         });
 
         Assert.True(failures.IsEmpty, $"{failures.Count} of {probes.Count} requests broke the contract:\n" + string.Join("\n", failures.Take(60)));
+        Assert.True(undocumented.IsEmpty, "Statuses the document does not list for the operation (operation, status: an example):\n"
+            + string.Join("\n", undocumented.OrderBy(u => u.Key).Select(u => $"{u.Key}: {u.Value}")));
         Assert.True(refused.Count > probes.Count / 2, $"only {refused.Count} of {probes.Count} were refused: the probes are not hostile");
         var written = await Fixture.ScalarAsync(
             "select count(*) from raffssync.mt_events where seq_id > $1 and (correlation_id is null or correlation_id = any($2))",
@@ -159,7 +171,8 @@ public sealed partial class OpenApiFuzzTests(AppFixture fixture) : ApiTest(fixtu
             + "\n" + string.Join("\n", Fixture.Logs.Lines.Where(l => l.StartsWith("Error")).Take(3)));
     }
 
-    private static IEnumerable<Probe> ProbesFor(string method, string template, IReadOnlyDictionary<string, string> real, Random random)
+    private static IEnumerable<Probe> ProbesFor(string method, string template, IReadOnlyList<string> documentedQuery,
+        IReadOnlyDictionary<string, string> real, Random random)
     {
         var parameters = PathParameter().Matches(template).Select(m => m.Groups[1].Value).ToList();
         string Path(Func<string, string> value) => PathParameter().Replace(template, m => value(m.Groups[1].Value));
@@ -173,9 +186,9 @@ public sealed partial class OpenApiFuzzTests(AppFixture fixture) : ApiTest(fixtu
                 yield return new Probe(method, Path(n => n == name ? value : real.GetValueOrDefault(n, "x")), hasBody ? Utf8(baseBody ?? "{}") : null,
                     "application/json", null, $"path {name}");
 
-        // Query parameters: a sample of names with hostile values.
+        // Query parameters: every documented one and a sample of others, with hostile values.
         foreach (var value in QueryValues)
-            foreach (var name in QueryNames.OrderBy(_ => random.Next()).Take(2))
+            foreach (var name in documentedQuery.Concat(QueryNames.Except(documentedQuery).OrderBy(_ => random.Next()).Take(2)))
                 yield return new Probe(method, $"{realPath}?{Uri.EscapeDataString(name)}={value}", hasBody ? Utf8(baseBody ?? "{}") : null,
                     "application/json", null, $"query {name}");
 

@@ -23,6 +23,8 @@ public sealed class RegistryEndpointUnitTests
 
     private static ProviderInput Input(string name) => new("acme", name, "none", new() { ["sandbox"] = "https://a.example" }, null);
 
+    private static ProviderChange Change(string name) => new(null, name, "none", new() { ["sandbox"] = "https://a.example" }, null);
+
     private static Provider Acme() => Provider.Create(new ProviderRegistered("acme", "Acme", "none", Urls, T0));
 
     private static Route Ping() =>
@@ -33,7 +35,7 @@ public sealed class RegistryEndpointUnitTests
     {
         var (answer, op) = RegisterProviderEndpoint.Post(Input("Acme"), existing: null, Clock);
 
-        var created = Assert.IsType<Created<ProviderView>>(answer);
+        var created = Assert.IsType<Created<ProviderView>>(answer.Result);
         Assert.Equal("/api/v1/providers/acme", created.Location);
         Assert.IsType<ProviderRegistered>(Assert.Single(Assert.IsAssignableFrom<IStartStream>(op).Events));
     }
@@ -43,19 +45,19 @@ public sealed class RegistryEndpointUnitTests
     {
         var (answer, op) = RegisterProviderEndpoint.Post(Input("Acme"), Acme(), Clock);
 
-        Assert.Equal("conflict", Assert.IsType<ProblemHttpResult>(answer).ProblemDetails.Extensions["code"]);
+        Assert.Equal("conflict", Assert.IsType<ProblemHttpResult>(answer.Result).ProblemDetails.Extensions["code"]);
         Assert.IsNotAssignableFrom<IStartStream>(op);
     }
 
     [Fact]
     public void changing_a_provider_answers_its_new_state_with_the_one_event_and_the_same_content_changes_nothing()
     {
-        var (changed, events) = ChangeProviderEndpoint.Put("acme", Input("Acme Corp"), Acme(), Clock);
-        Assert.Equal("Acme Corp", Assert.IsType<Ok<ProviderView>>(changed).Value!.Name);
+        var (changed, events) = ChangeProviderEndpoint.Put("acme", Change("Acme Corp"), Acme(), Clock);
+        Assert.Equal("Acme Corp", Assert.IsType<Ok<ProviderView>>(changed.Result).Value!.Name);
         Assert.IsType<ProviderChanged>(Assert.Single(events));
 
-        var (same, none) = ChangeProviderEndpoint.Put("acme", Input("Acme"), Acme(), Clock);
-        Assert.Equal(T0, Assert.IsType<Ok<ProviderView>>(same).Value!.UpdatedAt);
+        var (same, none) = ChangeProviderEndpoint.Put("acme", Change("Acme"), Acme(), Clock);
+        Assert.Equal(T0, Assert.IsType<Ok<ProviderView>>(same.Result).Value!.UpdatedAt);
         Assert.Empty(none);
     }
 
@@ -77,15 +79,15 @@ public sealed class RegistryEndpointUnitTests
         var context = new DefaultHttpContext();
         var retired = Ping().Apply(new RouteRetired("acme", "ping", T0));
         var (refused, noEvents) = RouteStatusEndpoints.Enable(retired, context, Clock);
-        Assert.Equal(409, Assert.IsType<ProblemHttpResult>(refused).StatusCode);
+        Assert.Equal(409, Assert.IsType<ProblemHttpResult>(refused.Result).StatusCode);
         Assert.Empty(noEvents);
 
         var (disabled, events) = RouteStatusEndpoints.Disable(Ping(), context, Clock);
-        Assert.Equal("disabled", Assert.IsType<Ok<RouteView>>(disabled).Value!.Status);
+        Assert.Equal("disabled", Assert.IsType<Ok<RouteView>>(disabled.Result).Value!.Status);
         Assert.IsType<RouteDisabled>(Assert.Single(events));
 
         var (again, none) = RouteStatusEndpoints.Disable(Ping().Apply(new RouteDisabled("acme", "ping", T0)), context, Clock);
-        Assert.Equal("disabled", Assert.IsType<Ok<RouteView>>(again).Value!.Status);
+        Assert.Equal("disabled", Assert.IsType<Ok<RouteView>>(again.Result).Value!.Status);
         Assert.Empty(none);
     }
 }

@@ -17,6 +17,12 @@ public sealed class BoundedSchemas : IOpenApiSchemaTransformer
 
     public Task TransformAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {
+        if (context.JsonPropertyInfo?.CustomConverter is StringOrNumberConverter)
+        {
+            // Answered as a string; a whole number is read as its digits (the seeds send tenant_id 29).
+            schema.Type = JsonSchemaType.String;
+            schema.Description ??= "A string; a whole number is accepted as well and answered as a string.";
+        }
         Bound(schema, context.JsonPropertyInfo?.Name);
         return Task.CompletedTask;
     }

@@ -22,6 +22,7 @@ public static class ContractComponents
         [401] = "No credential, or one that is unknown, revoked or expired (`unauthenticated`, `token_expired`).",
         [403] = "The credential lacks the scope or caller class (`insufficient_scope`, `caller_class_forbidden`).",
         [404] = "Not found, or not the caller's to see (`not_found`, `route_not_found`, `provider_not_found`).",
+        [406] = "The `Accept` header allows no answer this operation can give (`not_acceptable`): send `application/json` or `*/*`.",
         [409] = "Conflicts with the resource's current state (`conflict`, `version_conflict`).",
         [413] = "The body is larger than 10 MB (`payload_too_large`).",
         [415] = "The body is not `application/json` (`unsupported_media_type`).",

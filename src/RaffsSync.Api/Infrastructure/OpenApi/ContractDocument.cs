@@ -32,11 +32,6 @@ public sealed class ContractDocument : IOpenApiDocumentTransformer
             "JSON in and out with snake_case names; times are RFC 3339 UTC. Every error is RFC 9457 problem details " +
             "(`application/problem+json`) with `code`, `message`, `details` and `request_id`. v1 only grows: nothing in it is removed or narrowed.";
 
-        document.Info.Extensions ??= new Dictionary<string, IOpenApiExtension>();
-        document.Info.Extensions["x-compatibility"] = new JsonNodeExtension(System.Text.Json.Nodes.JsonValue.Create(
-            "frozen: a change may add, never remove a path, operation, parameter, response or field, remove an enum value, " +
-            "narrow a type or require a new request field; breaking changes go to a new version"));
-
         // Relative, so the document is the same on every host; the key (rsk_test_/rsk_live_) picks sandbox or production.
         document.Servers =
         [

@@ -41,11 +41,13 @@ public sealed class OperationContract(IOptions<JsonOptions> json) : IOpenApiOper
         AddRequestHeaders(operation, document, metadata);
         await DocumentBodyAsync(operation, context, cancellationToken);
         AddBodyExample(operation, context);
+        foreach (var amendment in metadata.OfType<IOperationAmendment>())
+            await amendment.AmendAsync(operation, context, cancellationToken);
 
         var refusals = new SortedSet<int>(metadata.OfType<ProblemResponsesAttribute>().SelectMany(p => p.Statuses)) { 500, 503 };
-        if (hasBody || hasPath || query.Count > 0) refusals.Add(400);
+        refusals.Add(400); // the input guard checks every request's query string, whatever the endpoint reads
         if (hasPath) refusals.Add(404);
-        if (hasBody) { refusals.Add(413); refusals.Add(415); }
+        if (hasBody) { refusals.Add(406); refusals.Add(413); refusals.Add(415); }
         if (authenticated) { refusals.Add(401); refusals.Add(403); }
         refusals.Add(429); // anonymous requests are limited per client address
 
@@ -123,6 +125,7 @@ public sealed class OperationContract(IOptions<JsonOptions> json) : IOpenApiOper
             var schema = parameter.Type switch
             {
                 QueryValue.Integer => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
+                QueryValue.Long => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Maximum = long.MaxValue.ToString() },
                 QueryValue.DateTime => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time", MaxLength = 64 },
                 QueryValue.Date => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date", MaxLength = 10 },
                 _ => new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = parameter.MaxLength }
@@ -175,13 +178,20 @@ public sealed class OperationContract(IOptions<JsonOptions> json) : IOpenApiOper
         };
     }
 
+    private JsonSerializerOptions ExampleOptions => _exampleOptions ??= new JsonSerializerOptions(json.Value.SerializerOptions)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull
+    };
+
+    private JsonSerializerOptions? _exampleOptions;
+
     private void AddBodyExample(OpenApiOperation operation, OpenApiOperationTransformerContext context)
     {
         var bodyType = context.Description.ParameterDescriptions.FirstOrDefault(p => p.Source == BindingSource.Body)?.Type;
         var documented = context.Description.ActionDescriptor.EndpointMetadata.OfType<IDocumentedBody>().FirstOrDefault();
         var exampleSource = ExampleOf(documented?.BodyType ?? bodyType);
         if (exampleSource is null || operation.RequestBody?.Content is not { } content) return;
-        var example = JsonSerializer.SerializeToNode(exampleSource, exampleSource.GetType(), json.Value.SerializerOptions);
+        var example = JsonSerializer.SerializeToNode(exampleSource, exampleSource.GetType(), ExampleOptions);
         foreach (var media in content.Values) media.Example = example;
     }
 

@@ -1,6 +1,6 @@
 namespace RaffsSync.Api.Infrastructure.OpenApi;
 
-public enum QueryValue { String, Integer, DateTime, Date }
+public enum QueryValue { String, Integer, DateTime, Date, Long }
 
 /// <summary>
 /// One query-string parameter an endpoint reads. The endpoint's parser and its OpenAPI

@@ -1,0 +1,46 @@
+using JasperFx.CommandLine;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace RaffsSync.Api.Tests.Harness;
+
+/// <summary>
+/// The real host on Kestrel at 127.0.0.1 with a free port, for clients outside the process (a browser):
+/// Alba's TestServer answers only in memory. Configured like every other test host.
+/// </summary>
+public sealed class LoopbackHost : IAsyncDisposable
+{
+    // Disposing the factory disposes the configured one derived from it, and so the host.
+    private readonly WebApplicationFactory<Program> _factory;
+
+    private LoopbackHost(WebApplicationFactory<Program> factory, Uri address)
+    {
+        _factory = factory;
+        Address = address;
+    }
+
+    /// <summary>Where the host listens, e.g. http://127.0.0.1:41234/.</summary>
+    public Uri Address { get; }
+
+    public static LoopbackHost Start(OwnDatabase database)
+    {
+        JasperFxEnvironment.AutoStartHost = true;
+        var factory = new WebApplicationFactory<Program>();
+        var configured = factory.WithWebHostBuilder(builder =>
+        {
+            AppFixture.Configure(builder, database.ConnectionString, database.SecretsKey, new CapturedLogs());
+            builder.UseSetting("urls", "http://127.0.0.1:0");
+        });
+        configured.UseKestrel();
+        configured.StartServer();
+
+        var address = configured.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>()
+            .Addresses.Single();
+        return new LoopbackHost(factory, new Uri(address));
+    }
+
+    public ValueTask DisposeAsync() => _factory.DisposeAsync();
+}
