@@ -37,9 +37,11 @@ public sealed class GeneratedClientWalkthroughTests(AppFixture fixture) : ApiTes
             Kind = RouteDefinitionKind.Http,
             Request = new RequestTemplate { Method = "POST", Path = "/v1/outlets/{{connection.settings.outlet_id}}/orders", Body = "payload" },
             Auth = new AuthPlacement { Type = AuthPlacementType.Bearer, Token = "{{credentials.token}}" },
-            Success = [201]
+            Success = [201],
+            Timeout = TimeSpan.FromSeconds(10)
         });
         Assert.Equal(1, route.Version);
+        Assert.Equal(TimeSpan.FromSeconds(10), route.Definition.Timeout);
 
         var connection = await admin.CreateConnectionAsync(location.Tenant_id, x_Request_Id: null, new CreateConnection
         {
@@ -82,13 +84,15 @@ public sealed class GeneratedClientWalkthroughTests(AppFixture fixture) : ApiTes
         Assert.Equal(201, attempt.Status_code);
         Assert.Equal("Bearer ********", attempt.Request.Headers["Authorization"]);
 
-        // The audit log is a projection, so the entry appears shortly after the dispatch finished.
+        // The audit log is a projection, so the entry appears shortly after the dispatch finished. The time
+        // filter is in the outlet's local time (Jakarta), which must reach the service with its offset.
+        var sinceDispatchInJakarta = dispatch.Created_at.ToOffset(TimeSpan.FromHours(7));
         AuditEntryView? entry = null;
         await Eventually.UntilAsync(async () =>
         {
             var page = await pointOfSale.ListAuditAsync(page: null, per_page: null, sort: null, cursor: null, limit: null,
                 tenant_id: null, event_type: "dispatch_succeeded", stream_id: id, actor: null, request_id: null,
-                occurred_atgte: null, occurred_atlt: null, x_Request_Id: null);
+                occurred_atgte: sinceDispatchInJakarta, occurred_atlt: null, x_Request_Id: null);
             entry = page.Data.SingleOrDefault();
             return entry is not null;
         }, "the audit entry of the dispatch");
