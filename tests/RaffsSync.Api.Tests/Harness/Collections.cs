@@ -68,3 +68,9 @@ public sealed class FuzzCollection : ICollectionFixture<AppFixture>
 {
     public const string Name = "fuzz";
 }
+
+[CollectionDefinition(Name)]
+public sealed class GeneratedClientCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "generated client";
+}
