@@ -32,6 +32,12 @@ public sealed class ContractDocument : IOpenApiDocumentTransformer
             "JSON in and out with snake_case names; times are RFC 3339 UTC. Every error is RFC 9457 problem details " +
             "(`application/problem+json`) with `code`, `message`, `details` and `request_id`. v1 only grows: nothing in it is removed or narrowed.";
 
+        // The compatibility test holds every later document to each committed one that carries this mark.
+        document.Info.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+        document.Info.Extensions["x-frozen"] = new JsonNodeExtension(System.Text.Json.Nodes.JsonValue.Create(
+            "v1 may grow, never break: no path, operation, parameter, success response, field or enum value removed, " +
+            "no type changed or narrowed, no new required request field; breaking changes go to a new version"));
+
         // Relative, so the document is the same on every host; the key (rsk_test_/rsk_live_) picks sandbox or production.
         document.Servers =
         [
