@@ -124,7 +124,10 @@ public static class OpenApiCompatibility
 
             var oldType = before["type"]?.ToString();
             var newType = after["type"]?.ToString();
-            if (oldType != newType && !(oldType == "integer" && newType == "number" && direction == Direction.Request))
+            // An untyped enum of strings already was a string: saying so narrows nothing.
+            var statedEnumType = oldType is null && newType == "string" && before["enum"] is JsonArray names
+                                 && names.All(n => n?.GetValueKind() == System.Text.Json.JsonValueKind.String);
+            if (oldType != newType && !statedEnumType && !(oldType == "integer" && newType == "number" && direction == Direction.Request))
                 breaks.Add($"{where}: type {oldType ?? "any"} became {newType ?? "any"}");
 
             if (before["enum"] is JsonArray oldEnum)

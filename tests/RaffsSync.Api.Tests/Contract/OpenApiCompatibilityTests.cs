@@ -82,6 +82,16 @@ public sealed class OpenApiCompatibilityTests
     }
 
     [Fact]
+    public void stating_the_string_type_of_an_enum_of_names_is_compatible()
+    {
+        var earlier = JsonNode.Parse(Earlier)!;
+        Schema(earlier, "Thing")["properties"]!["state"]!.AsObject().Remove("type");
+        var later = JsonNode.Parse(Earlier)!;
+        Assert.Empty(OpenApiCompatibility.BreakingChanges(earlier, later));
+        Assert.NotEmpty(OpenApiCompatibility.BreakingChanges(later, earlier));
+    }
+
+    [Fact]
     public void a_changed_type_breaks() =>
         Assert.Contains("GET /api/v1/things 200 response.count: type integer became string",
             BreaksAfter(d => Schema(d, "Thing")["properties"]!["count"]!["type"] = "string"));

@@ -29,6 +29,10 @@ public sealed class BoundedSchemas : IOpenApiSchemaTransformer
 
     public static void Bound(OpenApiSchema schema, string? name)
     {
+        // An enum of names (JsonStringEnumConverter) is a string: generated clients need the type to read it as one.
+        if (schema.Type is null && schema.Enum is { Count: > 0 } names
+            && names.All(n => n?.GetValueKind() == System.Text.Json.JsonValueKind.String))
+            schema.Type = JsonSchemaType.String;
         var type = schema.Type ?? 0;
         if (type.HasFlag(JsonSchemaType.String) && schema.Enum is not { Count: > 0 })
             schema.MaxLength ??= schema.Format switch
