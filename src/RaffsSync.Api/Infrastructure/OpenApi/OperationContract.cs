@@ -44,12 +44,12 @@ public sealed class OperationContract(IOptions<JsonOptions> json) : IOpenApiOper
         foreach (var amendment in metadata.OfType<IOperationAmendment>())
             await amendment.AmendAsync(operation, context, cancellationToken);
 
-        var refusals = new SortedSet<int>(metadata.OfType<ProblemResponsesAttribute>().SelectMany(p => p.Statuses)) { 500, 503 };
-        refusals.Add(400); // the input guard checks every request's query string, whatever the endpoint reads
+        // Any operation: the input guard checks every query string (400), requests are rate-limited, anonymous ones
+        // per client address (429), and any may fail (500) or find PostgreSQL unreachable (503).
+        var refusals = new SortedSet<int>(metadata.OfType<ProblemResponsesAttribute>().SelectMany(p => p.Statuses)) { 400, 429, 500, 503 };
         if (hasPath) refusals.Add(404);
         if (hasBody) { refusals.Add(406); refusals.Add(413); refusals.Add(415); }
         if (authenticated) { refusals.Add(401); refusals.Add(403); }
-        refusals.Add(429); // anonymous requests are limited per client address
 
         BoundPathParameters(operation);
         var responses = operation.Responses ?? new OpenApiResponses();
