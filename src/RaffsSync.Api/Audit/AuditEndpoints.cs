@@ -200,8 +200,7 @@ public static class AuditEndpoints
         }
 
         var (from, to) = (Bound("from"), Bound("to"));
-        var known = AuditVerifyQuery.Parameters.SelectMany(p => p.Spellings).ToHashSet();
-        foreach (var key in context.Request.Query.Keys.Where(k => !known.Contains(k)))
+        foreach (var key in AuditVerifyQuery.Parameters.UnknownIn(context.Request.Query))
             errors.Add(new ProblemDetail(key, "unknown_parameter", string.Join(", ", AuditVerifyQuery.Parameters.Select(p => p.Name))));
         if (from > to) errors.Add(new ProblemDetail("to", "invalid", "not before 'from'"));
         if (errors.Count > 0) return TypedResults.Problem(ApiProblems.Validation([.. errors]));

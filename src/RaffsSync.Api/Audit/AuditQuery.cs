@@ -41,9 +41,8 @@ public sealed record AuditFilter(
         var errors = new List<ProblemDetail>();
         IReadOnlyList<string> Values(string name) => QueryFilters.Values(query, name);
 
-        var known = contract.SelectMany(p => p.Spellings).ToHashSet();
         var others = string.Join(", ", contract.Where(p => !Filters.Contains(p)).Select(p => p.Name));
-        foreach (var key in query.Keys.Where(k => !known.Contains(k)))
+        foreach (var key in contract.UnknownIn(query))
             errors.Add(new ProblemDetail(key, "unknown_filter", $"filters: {FilterNames}; also {others}"));
 
         return (new AuditFilter(Values("tenant_id"), Values("event_type"), Values("stream_id").Select(StreamId).ToList(),

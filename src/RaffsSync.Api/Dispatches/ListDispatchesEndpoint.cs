@@ -58,8 +58,7 @@ public sealed record DispatchListQuery(
         var errors = new List<ProblemDetail>();
         IReadOnlyList<string> Values(string name) => QueryFilters.Values(query, name);
 
-        var accepted = contract.SelectMany(p => p.Spellings).ToHashSet();
-        foreach (var key in query.Keys.Where(k => !accepted.Contains(k)))
+        foreach (var key in contract.UnknownIn(query))
             errors.Add(new ProblemDetail(key, "unknown_filter", $"filters: {FilterNames}"));
 
         var statuses = new List<DispatchStatus>();

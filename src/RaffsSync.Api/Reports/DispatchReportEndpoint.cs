@@ -118,8 +118,7 @@ public static class DispatchReportEndpoint
             return null;
         }
 
-        var known = DispatchReportQuery.Parameters.SelectMany(p => p.Spellings).ToHashSet();
-        foreach (var key in query.Keys.Where(k => !known.Contains(k)))
+        foreach (var key in DispatchReportQuery.Parameters.UnknownIn(query))
             errors.Add(new ProblemDetail(key, "unknown_parameter", string.Join(", ", DispatchReportQuery.Parameters.Select(p => p.Name))));
 
         var groupBy = query.ContainsKey("group_by") ? Values("group_by") : DispatchReportQuery.DefaultGroupBy;

@@ -18,9 +18,4 @@ public static class QueryFilters
         errors.Add(new ProblemDetail($"{field}[{op}]", "invalid", "an RFC 3339 time such as 2026-11-01T00:00:00Z"));
         return null;
     }
-
-    /// <summary>Every accepted spelling of the named filters and time bounds.</summary>
-    public static IEnumerable<string> Spellings(IEnumerable<string> names, string timeField) =>
-        names.SelectMany(n => new[] { n, $"filter[{n}]" })
-            .Concat(new[] { "gte", "lt" }.SelectMany(op => new[] { $"{timeField}[{op}]", $"filter[{timeField}][{op}]" }));
 }

@@ -31,6 +31,16 @@ public interface IQueryContract
     static abstract IReadOnlyList<QueryParameter> Parameters { get; }
 }
 
+public static class QueryContracts
+{
+    /// <summary>The keys of <paramref name="query"/> that are none of the contract's parameters (in any spelling).</summary>
+    public static IEnumerable<string> UnknownIn(this IReadOnlyList<QueryParameter> contract, IQueryCollection query)
+    {
+        var accepted = contract.SelectMany(p => p.Spellings).ToHashSet();
+        return query.Keys.Where(key => !accepted.Contains(key));
+    }
+}
+
 /// <summary>Documents the endpoint's query string from <typeparamref name="T"/>'s parameters.</summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class QueryStringAttribute<T> : Attribute, IQueryStringMetadata where T : IQueryContract
