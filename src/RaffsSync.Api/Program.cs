@@ -17,6 +17,7 @@ using RaffsSync.Api.Infrastructure.Postgres;
 using RaffsSync.Api.Infrastructure.RateLimits;
 using RaffsSync.Api.Registry;
 using RaffsSync.Api.Sandbox;
+using RaffsSync.Api.Webhooks;
 using RaffsSync.Projections;
 using Scalar.AspNetCore;
 using Weasel.Core;
@@ -52,6 +53,7 @@ builder.Services.AddMarten(services =>
         opts.AddRaffsSyncProjections(services.GetRequiredService<ILoggerFactory>());
         opts.Logger(new MartenFailureLog(services.GetRequiredService<ILoggerFactory>().CreateLogger("Marten")));
         opts.Schema.For<ConnectionSecret>().MultiTenanted();
+        opts.Schema.For<WebhookEndpointSecret>();
         return opts;
     })
     .UseLightweightSessions()
@@ -118,6 +120,7 @@ builder.Services.AddOpenApi(options =>
     options.AddDocumentTransformer<PlainReferences>();
 });
 builder.Services.AddProviderHttpClient();
+builder.Services.AddWebhookHttpClient();
 builder.Services.AddSingleton<ProviderGateway>();
 builder.Services.AddSingleton<SelfAddress>();
 builder.Services.AddSingleton<ProviderRequestBuilder>();

@@ -12,6 +12,10 @@ using RaffsSync.Projections.Connections;
 using RaffsSync.Projections.Dispatches;
 using RaffsSync.Projections.Registry;
 using RaffsSync.Projections.Reports;
+using RaffsSync.Projections.Webhooks;
+using RaffsSync.Projections.Inbound;
+using RaffsSync.Domain.Webhooks;
+using RaffsSync.Domain.Inbound;
 
 namespace RaffsSync.Projections;
 
@@ -52,6 +56,18 @@ public static class ProjectionRegistration
         opts.Projections.AddGlobalProjection(new OAuthClientProjection(), ProjectionLifecycle.Inline);
         opts.Schema.For<OAuthClient>().UniqueIndex(x => x.ClientId);
         opts.Schema.For<Location>().Index(x => x.CustomerId);
+
+        // Webhook endpoints are the customer's (global streams); deliveries and inbound events belong to a location,
+        // except deliveries of events that are no location's (route.changed, webhook.endpoint.disabled).
+        opts.Projections.AddGlobalProjection(new WebhookEndpointProjection(), ProjectionLifecycle.Inline);
+        opts.Schema.For<WebhookEndpoint>().Index(x => x.CustomerId);
+        opts.Projections.Add<WebhookDeliveryProjection>(ProjectionLifecycle.Inline);
+        opts.Schema.For<WebhookDelivery>().MultiTenanted()
+            .Index(x => x.EndpointId)
+            .Index(x => x.CreatedAt)
+            .Index(x => x.Status);
+        opts.Projections.Add<InboundEventProjection>(ProjectionLifecycle.Inline);
+        opts.Schema.For<InboundEvent>().MultiTenanted().Index(x => x.ReceivedAt);
 
         // Run by the async daemon: the audit log (its own append-only table, emptied only by 'audit rebuild',
         // which can get past the table's triggers) and the daily reports.

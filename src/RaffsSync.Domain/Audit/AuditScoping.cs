@@ -1,5 +1,6 @@
 using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Registry;
+using RaffsSync.Domain.Webhooks;
 
 namespace RaffsSync.Domain.Audit;
 
@@ -19,6 +20,8 @@ public sealed record AuditOwner(string Scope, string? TenantId, string? Customer
         LocationAdded e => new(AuditScopes.Customer, e.TenantId, e.CustomerId),
         ApiKeyCreated { CustomerId: { } customer } => new(AuditScopes.Customer, null, customer),
         OAuthClientRegistered { CustomerId: { } customer } => new(AuditScopes.Customer, null, customer),
+        WebhookEndpointCreated e => new(AuditScopes.Customer, null, e.CustomerId),
+        WebhookDeliveryCreated e => new(AuditScopes.Customer, null, e.CustomerId),
         _ => streamOwner is { Scope: AuditScopes.Customer } owner ? owner with { TenantId = null } : streamOwner ?? Internal
     };
 }

@@ -2,6 +2,8 @@ using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Connections;
 using RaffsSync.Domain.Dispatches;
 using RaffsSync.Domain.Registry;
+using RaffsSync.Domain.Inbound;
+using RaffsSync.Domain.Webhooks;
 
 namespace RaffsSync.Domain.Audit;
 
@@ -52,6 +54,27 @@ public static class AuditSummaries
         Add<ConnectionSettingsChanged>(e => $"Connection settings changed: {string.Join(", ", e.Settings.Keys.Order())}");
         Add<ConnectionCredentialsRotated>(e => $"Connection credentials rotated: {string.Join(", ", e.Credentials.Select(c => c.Name).Order())}");
         Add<ConnectionRemoved>(_ => "Connection removed");
+
+        // Inbound events
+        Add<InboundEventReceived>(e => $"Inbound {e.Provider} event {e.EventType} received" + (e.ProviderEventId is { } id ? $" (provider id {id})" : ""));
+        Add<InboundEventRouted>(e => e.Kind == "chain"
+            ? $"Inbound event chained by route {e.RouteKey} v{e.RouteVersion} into dispatch {e.DispatchId}"
+            : $"Inbound event forwarded by route {e.RouteKey} v{e.RouteVersion} as {e.ForwardedAs}");
+        Add<InboundEventUnrouted>(e => $"Inbound event not routed: {e.Reason}");
+
+        // Webhooks
+        Add<WebhookEndpointCreated>(e => $"Webhook endpoint created for {string.Join(", ", e.EventTypes)}" + (e.Ordered ? " (ordered)" : ""));
+        Add<WebhookEndpointChanged>(e => $"Webhook endpoint changed ({(e.Enabled ? "enabled" : "disabled")})");
+        Add<WebhookEndpointDisabled>(e => $"Webhook endpoint disabled: {e.Reason}");
+        Add<WebhookEndpointDeleted>(_ => "Webhook endpoint deleted");
+        Add<WebhookSecretRotated>(e => $"Webhook signing secret rotated; the previous one signs until {e.PreviousValidUntil:u}");
+        Add<WebhookDeliveryCreated>(e => $"Webhook message {e.MessageId} ({e.EventType}) queued for endpoint {e.EndpointId}");
+        Add<WebhookAttempted>(e => $"Webhook attempt {e.Attempt}: " + (e.StatusCode is { } status ? $"{status} in {e.LatencyMs} ms" : $"no answer after {e.LatencyMs} ms ({e.Error})"));
+        Add<WebhookDelivered>(e => $"Webhook delivered on attempt {e.Attempt}");
+        Add<WebhookRetryScheduled>(e => $"Webhook retry after attempt {e.Attempt} scheduled for {e.NextAttemptAt:u}: {e.Reason}");
+        Add<WebhookDeliveryFailed>(e => $"Webhook delivery failed after attempt {e.Attempt}: {e.Reason}");
+        Add<WebhookDeliveryAbandoned>(e => $"Webhook delivery abandoned: {e.Reason}");
+        Add<WebhookDeliveryResent>(e => $"Webhook message sent again: {e.Reason}");
 
         // Access
         Add<CustomerCreated>(e => $"Customer {e.CustomerId} created ({e.Name})");
