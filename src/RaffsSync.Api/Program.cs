@@ -62,7 +62,9 @@ builder.Services.AddMarten(services =>
     .InitializeWith(new ReadModelSchema())
     // The audit log and the reports are async projections: one node runs them (leader election).
     .AddAsyncDaemon(DaemonMode.HotCold)
-    .IntegrateWithWolverine();
+    .IntegrateWithWolverine()
+    // Final dispatch outcomes, route changes, forwarded provider events: to the customers' webhook endpoints, in event order.
+    .SubscribeToEvents(new WebhookPublisher());
 
 // Wolverine: handlers, the durable outbox/inbox on PostgreSQL, and HTTP endpoints.
 builder.Host.UseWolverine(opts =>
@@ -79,6 +81,7 @@ builder.Host.UseWolverine(opts =>
     opts.Durability.EnableDeduplicatedResponses = true;
     opts.Durability.DeduplicationWindow = TimeSpan.FromHours(24);
     opts.AddDispatchResilience(builder.Configuration);
+    opts.AddWebhookDelivery(builder.Configuration);
 });
 builder.Services.CritterStackDefaults(defaults =>
 {

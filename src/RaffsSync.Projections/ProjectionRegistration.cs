@@ -66,6 +66,8 @@ public static class ProjectionRegistration
             .Index(x => x.EndpointId)
             .Index(x => x.CreatedAt)
             .Index(x => x.Status);
+        opts.Projections.AddGlobalProjection(new WebhookRecoveryProjection(), ProjectionLifecycle.Inline);
+        opts.Schema.For<EndpointHealth>();
         opts.Projections.Add<InboundEventProjection>(ProjectionLifecycle.Inline);
         opts.Schema.For<InboundEvent>().MultiTenanted().Index(x => x.ReceivedAt);
 

@@ -22,6 +22,7 @@ public sealed record AuditOwner(string Scope, string? TenantId, string? Customer
         OAuthClientRegistered { CustomerId: { } customer } => new(AuditScopes.Customer, null, customer),
         WebhookEndpointCreated e => new(AuditScopes.Customer, null, e.CustomerId),
         WebhookDeliveryCreated e => new(AuditScopes.Customer, null, e.CustomerId),
+        WebhookRecoveryStarted e => new(AuditScopes.Customer, null, e.CustomerId),
         _ => streamOwner is { Scope: AuditScopes.Customer } owner ? owner with { TenantId = null } : streamOwner ?? Internal
     };
 }

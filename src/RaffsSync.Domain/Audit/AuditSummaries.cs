@@ -75,6 +75,9 @@ public static class AuditSummaries
         Add<WebhookDeliveryFailed>(e => $"Webhook delivery failed after attempt {e.Attempt}: {e.Reason}");
         Add<WebhookDeliveryAbandoned>(e => $"Webhook delivery abandoned: {e.Reason}");
         Add<WebhookDeliveryResent>(e => $"Webhook message sent again: {e.Reason}");
+        Add<WebhookRecoveryStarted>(e => $"Webhook recovery started for endpoint {e.EndpointId}: failed messages from {e.Since:u} to {e.Until:u}");
+        Add<WebhookRecoveryProgressed>(e => $"Webhook recovery progressed: {e.Resent} sent again");
+        Add<WebhookRecoveryCompleted>(_ => "Webhook recovery completed");
 
         // Access
         Add<CustomerCreated>(e => $"Customer {e.CustomerId} created ({e.Name})");

@@ -28,3 +28,10 @@ public partial class WebhookDeliveryProjection : SingleStreamProjection<WebhookD
     public override WebhookDelivery? Evolve(WebhookDelivery? snapshot, Guid id, IEvent e) =>
         e.Data is IWebhookDeliveryEvent @event ? WebhookDelivery.Next(snapshot, @event) : snapshot;
 }
+
+public partial class WebhookRecoveryProjection : SingleStreamProjection<WebhookRecovery, Guid>
+{
+    public WebhookRecovery Create(WebhookRecoveryStarted e) => WebhookRecovery.Create(e);
+    public WebhookRecovery Apply(WebhookRecoveryProgressed e, WebhookRecovery recovery) => recovery.Apply(e);
+    public WebhookRecovery Apply(WebhookRecoveryCompleted e, WebhookRecovery recovery) => recovery.Apply(e);
+}
