@@ -92,11 +92,19 @@ public static class DeliverWebhookHandler
         {
             session.Store(new EndpointHealth { Id = endpoint.Id });
             return new WebhookEndpointDisabled(endpoint.Id, endpoint.CustomerId,
-                $"every attempt failed since {health.FailingSince:u} ({rule.DisableAfter.TotalDays:0.##} days or more)", now);
+                $"every attempt failed since {health.FailingSince:u}, for {Describe(now - health.FailingSince!.Value)}", now);
         }
         session.Store(health);
         return null;
     }
+
+    private static string Describe(TimeSpan span) => span switch
+    {
+        { TotalDays: >= 1 } => $"{span.TotalDays:0.#} days",
+        { TotalHours: >= 1 } => $"{span.TotalHours:0.#} hours",
+        { TotalMinutes: >= 1 } => $"{span.TotalMinutes:0.#} minutes",
+        _ => $"{span.TotalSeconds:0.#} seconds"
+    };
 }
 
 /// <summary>Each endpoint's own <c>rate_limit</c> (deliveries per second), counted on this node.</summary>

@@ -2,9 +2,7 @@ using System.Text.Json;
 using Alba;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using RaffsSync.Api.Connections;
 using RaffsSync.Api.Tests.Harness;
-using RaffsSync.Api.Webhooks;
 using RaffsSync.Domain.Registry;
 using RaffsSync.Domain.Webhooks;
 
@@ -27,18 +25,8 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryFixture fixture) : ApiTe
         return (key, customer, tenant);
     }
 
-    /// <summary>An endpoint as its events and sealed secret (the management API has tests of its own).</summary>
-    private async Task<(Guid Id, string Secret)> EndpointAsync(string customer, string url, string[] eventTypes, bool ordered = false, int? rateLimit = null)
-    {
-        var secret = WebhookSignature.NewSecret();
-        var id = Guid.CreateVersion7();
-        await using var session = Fixture.Store.LightweightSession();
-        session.Events.StartStream<WebhookEndpoint>(id, new WebhookEndpointCreated(id, customer, url, null, eventTypes, [], true, ordered, rateLimit,
-            WebhookSignature.Fingerprint(secret), DateTimeOffset.UtcNow));
-        session.Store(WebhookSecrets.Seal(Host.Services.GetRequiredService<SecretVault>(), id, secret));
-        await session.SaveChangesAsync();
-        return (id, secret);
-    }
+    private Task<(Guid Id, string Secret)> EndpointAsync(string customer, string url, string[] eventTypes, bool ordered = false, int? rateLimit = null) =>
+        Host.CreateEndpointAsync(customer, url, eventTypes, ordered, rateLimit);
 
     private async Task<LoopbackProvider> ProviderAsync(string key)
     {
@@ -63,31 +51,10 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryFixture fixture) : ApiTe
         return (await session.Events.FetchStreamAsync(deliveryId)).Select(e => e.Data).ToList();
     }
 
-    private async Task<WebhookDelivery> DeliveryOfAsync(string messageId)
-    {
-        await using var session = Fixture.Store.QuerySession();
-        return await session.Query<WebhookDelivery>().Where(d => d.AnyTenant() && d.MessageId == messageId).SingleAsync();
-    }
+    private Task<WebhookDelivery> WaitForDeliveryAsync(string messageId, params WebhookDeliveryStatus[] statuses) =>
+        Host.WaitForDeliveryAsync(messageId, statuses);
 
-    private async Task<WebhookDelivery> WaitForDeliveryAsync(string messageId, params WebhookDeliveryStatus[] statuses)
-    {
-        WebhookDelivery delivery = null!;
-        await Eventually.UntilAsync(async () =>
-        {
-            await using var session = Fixture.Store.QuerySession();
-            delivery = (await session.Query<WebhookDelivery>().Where(d => d.AnyTenant() && d.MessageId == messageId).SingleOrDefaultAsync())!;
-            return delivery is not null && statuses.Contains(delivery.Status);
-        }, $"delivery {messageId} to become {string.Join(" or ", statuses)}");
-        return delivery;
-    }
-
-    private async Task<(Guid Delivery, string Message)> SendTestAsync(string key, Guid endpoint)
-    {
-        var sent = await CallAsync(key, s => s.Post.Url($"/api/v1/webhooks/endpoints/{endpoint}/test"));
-        Assert.Equal(202, sent.Context.Response.StatusCode);
-        var body = await sent.ReadAsJsonAsync<JsonElement>();
-        return (body.GetProperty("id").GetGuid(), body.GetProperty("message_id").GetString()!);
-    }
+    private Task<(Guid Delivery, string Message)> SendTestAsync(string key, Guid endpoint) => Host.SendTestMessageAsync(key, endpoint);
 
     [Fact]
     public async Task a_succeeded_dispatch_reaches_the_endpoint_signed_with_the_request_id_carried_throughout()
