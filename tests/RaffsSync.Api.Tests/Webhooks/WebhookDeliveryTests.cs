@@ -286,4 +286,30 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryFixture fixture) : ApiTe
         for (var i = 0; i + 4 < times.Count; i++)
             Assert.True(times[i + 4] - times[i] >= TimeSpan.FromSeconds(0.9), $"deliveries {i}..{i + 4} all within {times[i + 4] - times[i]}");
     }
+
+    [Fact]
+    public async Task a_delivery_that_cannot_be_attempted_ends_failed_with_the_cause_instead_of_waiting_forever()
+    {
+        var (key, customer, _) = await CustomerAsync("wh-unsignable");
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (endpoint, _) = await EndpointAsync(customer, receiver.Url, ["webhook.test"]);
+        // A secret sealed for another endpoint does not open for this one: every attempt throws before anything is sent.
+        await using (var session = Fixture.Store.LightweightSession())
+        {
+            var vault = Host.Services.GetRequiredService<RaffsSync.Api.Connections.SecretVault>();
+            session.Store(new RaffsSync.Api.Webhooks.WebhookEndpointSecret
+            {
+                Id = endpoint, Sealed = RaffsSync.Api.Webhooks.WebhookSecrets.Seal(vault, Guid.NewGuid(), WebhookSignature.NewSecret()).Sealed
+            });
+            await session.SaveChangesAsync();
+        }
+
+        var (deliveryId, messageId) = await SendTestAsync(key, endpoint);
+        var delivery = await WaitForDeliveryAsync(messageId, WebhookDeliveryStatus.Failed, WebhookDeliveryStatus.Succeeded);
+
+        Assert.Equal(WebhookDeliveryStatus.Failed, delivery.Status);
+        Assert.Empty(receiver.Received);
+        var failed = Assert.IsType<WebhookDeliveryFailed>((await DeliveryEventsAsync(deliveryId, null))[^1]);
+        Assert.Contains("AuthenticationTagMismatchException", failed.Reason);
+    }
 }
