@@ -14,7 +14,8 @@ namespace RaffsSync.Api.Inbound;
 /// and it answers what a later repeat would: 200 with the first event's id. Registered before <see cref="ConcurrencyConflicts"/>,
 /// which would answer 409.
 /// </summary>
-public sealed class InboundDuplicates(IDocumentStore store, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : IExceptionHandler
+public sealed class InboundDuplicates(IDocumentStore store, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+    ILogger<InboundDuplicates> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellation)
     {
@@ -23,6 +24,7 @@ public sealed class InboundDuplicates(IDocumentStore store, IOptions<Microsoft.A
         await using var session = store.QuerySession();
         if (await session.LoadAsync<InboundEventKey>(keyId, cancellation) is not { } winner) return false;
 
+        logger.LogInformation("A concurrent push of inbound event {InboundEventId} committed first; this one is its duplicate", winner.InboundEventId);
         context.Response.StatusCode = StatusCodes.Status200OK;
         await context.Response.WriteAsJsonAsync(new InboundEventDuplicate(winner.InboundEventId, true), json.Value.SerializerOptions, cancellation);
         return true;

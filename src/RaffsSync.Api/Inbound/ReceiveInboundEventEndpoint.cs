@@ -94,7 +94,7 @@ public static class ReceiveInboundEventEndpoint
         return new InboundPush(null, owner, connection!, settings, body, eventType, providerEventId);
     }
 
-    public static ProblemDetails Validate(InboundPush push) => push.Refusal ?? WolverineContinue.NoProblems;
+    public static ProblemDetails Validate([NotBody] InboundPush push) => push.Refusal ?? WolverineContinue.NoProblems;
 
     /// <summary>Receive a pushed event</summary>
     /// <remarks>
@@ -119,7 +119,7 @@ public static class ReceiveInboundEventEndpoint
     [ProblemResponses(401, 404, 413)]
     [WolverinePost("/api/v1/inbound/{provider}/{connectionId}", OperationId = "receiveInboundEvent")]
     public static async Task<(Results<Accepted<InboundEventAccepted>, Ok<InboundEventDuplicate>>, OutgoingMessages)> Post(
-        InboundPush push, IDocumentSession session, HttpContext context, TimeProvider clock, CancellationToken cancellation)
+        [NotBody] InboundPush push, IDocumentSession session, HttpContext context, TimeProvider clock, CancellationToken cancellation)
     {
         var now = clock.GetUtcNow();
         var connection = push.Connection;

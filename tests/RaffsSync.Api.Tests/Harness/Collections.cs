@@ -74,3 +74,9 @@ public sealed class GeneratedClientCollection : ICollectionFixture<AppFixture>
 {
     public const string Name = "generated client";
 }
+
+[CollectionDefinition(Name)]
+public sealed class InboundCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "inbound";
+}
