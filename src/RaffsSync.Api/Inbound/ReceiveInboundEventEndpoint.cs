@@ -48,7 +48,7 @@ public static class ReceiveInboundEventEndpoint
     public const string DedupeKeyItem = "raffssync.inbound.dedupe_key";
 
     public static async Task<InboundPush> LoadAsync(string provider, string connectionId, HttpContext context, IDocumentSession session,
-        SecretVault vault, TimeProvider clock, ILogger<InboundPush> logger, CancellationToken cancellation)
+        SecretVault vault, TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellation)
     {
         // One answer for an unknown, removed or foreign connection: a caller learns nothing about connections it does not hold.
         var connection = Guid.TryParse(connectionId, out var id) ? await ConnectionLookup.FindAnyTenantAsync(session, id, cancellation) : null;
@@ -69,7 +69,8 @@ public static class ReceiveInboundEventEndpoint
         var verdict = InboundVerification.Verify(scheme, name => Header(context.Request, name), body, credentials, clock.GetUtcNow());
         if (!verdict.Verified)
         {
-            logger.LogInformation("Push to {Provider} connection {ConnectionId} refused: {Reason}", provider, connection!.Id, verdict.Reason);
+            loggers.CreateLogger(typeof(ReceiveInboundEventEndpoint))
+                .LogInformation("Push to {Provider} connection {ConnectionId} refused: {Reason}", provider, connection!.Id, verdict.Reason);
             return InboundPush.Refused(InvalidSignature("The push's signature did not verify."));
         }
 
