@@ -35,6 +35,11 @@ public sealed class RegistrySchemas : IOpenApiSchemaTransformer, IOpenApiDocumen
             Property(chain, "provider", key => key.Pattern = RouteValidation.KeyPattern);
             Property(chain, "route_key", key => key.Pattern = RouteValidation.KeyPattern);
         },
+        [typeof(ForwardTarget)] = forward => Property(forward, "event_type", type =>
+        {
+            type.Pattern = @"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$";
+            type.MaxLength = 200;
+        }),
         [typeof(InboundSettings)] = inbound =>
         {
             Duration(inbound, "dedupe_window");
