@@ -10,6 +10,7 @@ using RaffsSync.Api.Audit;
 using RaffsSync.Api.Connections;
 using RaffsSync.Api.Dispatches;
 using RaffsSync.Api.Health;
+using RaffsSync.Api.Inbound;
 using RaffsSync.Api.Infrastructure.Hosting;
 using RaffsSync.Api.Infrastructure.Http;
 using RaffsSync.Api.Infrastructure.OpenApi;
@@ -18,6 +19,7 @@ using RaffsSync.Api.Infrastructure.RateLimits;
 using RaffsSync.Api.Registry;
 using RaffsSync.Api.Sandbox;
 using RaffsSync.Api.Webhooks;
+using RaffsSync.Domain.Inbound;
 using RaffsSync.Projections;
 using Scalar.AspNetCore;
 using Weasel.Core;
@@ -54,6 +56,8 @@ builder.Services.AddMarten(services =>
         opts.Logger(new MartenFailureLog(services.GetRequiredService<ILoggerFactory>().CreateLogger("Marten")));
         opts.Schema.For<ConnectionSecret>().MultiTenanted();
         opts.Schema.For<WebhookEndpointSecret>();
+        // Revisions let a push replace the dedupe record of an event id whose window has passed, and only one such push.
+        opts.Schema.For<InboundEventKey>().UseNumericRevisions(true).Metadata(m => m.Revision.MapTo(k => k.Version));
         return opts;
     })
     .UseLightweightSessions()
@@ -102,6 +106,7 @@ builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(json =>
     // Numbers are JSON numbers (the web default also reads "5" as 5): one type per field in the contract.
     json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
 });
+builder.Services.AddExceptionHandler<InboundDuplicates>();
 builder.Services.AddExceptionHandler<ConcurrencyConflicts>();
 builder.Services.AddExceptionHandler<DatabaseUnavailable>();
 builder.Services.AddExceptionHandler<ClientFaults>();
@@ -124,6 +129,7 @@ builder.Services.AddOpenApi(options =>
 });
 builder.Services.AddProviderHttpClient();
 builder.Services.AddWebhookHttpClient();
+builder.Services.AddSandboxNotifier();
 builder.Services.AddSingleton<ProviderGateway>();
 builder.Services.AddSingleton<SelfAddress>();
 builder.Services.AddSingleton<ProviderRequestBuilder>();

@@ -6,7 +6,8 @@ namespace RaffsSync.Domain.Tests;
 public sealed class RouteRegistryTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 22, 9, 0, 0, TimeSpan.Zero);
-    private static readonly RouteDefinition Minimal = new("http", new RequestTemplate("POST", "/v1/orders"));
+    private static readonly RequestTemplate MinimalRequest = new("POST", "/v1/orders");
+    private static readonly RouteDefinition Minimal = new("http", MinimalRequest);
     private static readonly ChangeSource Ana = new("key-ana", "req-1");
 
     private static IReadOnlyList<string> Fields(RouteDefinition definition) =>
@@ -69,7 +70,7 @@ public sealed class RouteRegistryTests
     [InlineData("/orders/{{payload.id}}", null, null)]
     public void url_templates_may_read_only_the_dispatch_inputs(string path, string? field, string? issue)
     {
-        var errors = RouteValidation.Validate(Minimal with { Request = Minimal.Request with { Path = path } });
+        var errors = RouteValidation.Validate(Minimal with { Request = MinimalRequest with { Path = path } });
 
         if (field is null) Assert.Empty(errors);
         else Assert.Contains(errors, e => e.Field == field && e.Issue == issue);
@@ -78,7 +79,7 @@ public sealed class RouteRegistryTests
     [Fact]
     public void a_body_may_not_read_credentials()
     {
-        var errors = RouteValidation.Validate(Minimal with { Request = Minimal.Request with { Body = "{t: credentials.token}" } });
+        var errors = RouteValidation.Validate(Minimal with { Request = MinimalRequest with { Body = "{t: credentials.token}" } });
 
         Assert.Equal("forbidden", Assert.Single(errors).Issue);
     }
@@ -169,7 +170,7 @@ public sealed class RouteRegistryTests
     {
         var route = Minimal with
         {
-            Request = Minimal.Request with
+            Request = MinimalRequest with
             {
                 Query = new Dictionary<string, string> { ["q"] = null! },
                 Headers = new Dictionary<string, string> { ["X-A"] = null! }
@@ -190,7 +191,7 @@ public sealed class RouteRegistryTests
     [InlineData("", false)]
     public void header_names_are_tokens(string name, bool valid)
     {
-        var route = Minimal with { Request = Minimal.Request with { Headers = new Dictionary<string, string> { [name] = "v" } } };
+        var route = Minimal with { Request = MinimalRequest with { Headers = new Dictionary<string, string> { [name] = "v" } } };
 
         Assert.Equal(valid, RouteValidation.Validate(route).Count == 0);
     }

@@ -16,6 +16,10 @@ public static class ConnectionLookup
     public static Task<Connection?> FindAsync(IQuerySession session, string tenantId, Guid id, CancellationToken cancellation) =>
         session.Query<Connection>().Where(c => c.AnyTenant() && c.TenantId == tenantId && c.Id == id).FirstOrDefaultAsync(cancellation);
 
+    /// <summary>A connection by id alone, whichever location it belongs to (for pushes, whose URL names only the connection).</summary>
+    public static Task<Connection?> FindAnyTenantAsync(IQuerySession session, Guid id, CancellationToken cancellation) =>
+        session.Query<Connection>().Where(c => c.AnyTenant() && c.Id == id).FirstOrDefaultAsync(cancellation);
+
     public static async Task<IReadOnlyDictionary<string, string>> CredentialsAsync(IQuerySession session, SecretVault vault,
         Connection connection, CancellationToken cancellation)
     {

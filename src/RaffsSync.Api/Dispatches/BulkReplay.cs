@@ -25,7 +25,7 @@ public sealed record RunReplayJob(Guid JobId);
 /// <param name="RouteVersion"><c>pinned</c> or <c>current</c>: the route version each replay runs.</param>
 /// <param name="Reason">Why the dispatches are replayed, as given.</param>
 /// <param name="Replayed">Dispatches replayed so far.</param>
-/// <param name="Skipped">Dispatches selected but not replayed: already replayed or changed since the job started, or their route is not enabled (with <c>current</c>).</param>
+/// <param name="Skipped">Dispatches selected but not replayed: already replayed or changed since the job started, or their route is not enabled or handles pushed events (with <c>current</c>).</param>
 /// <param name="Batches">Batches worked through so far.</param>
 /// <param name="StartedAt">When the job started; only dispatches whose run began before it are replayed.</param>
 /// <param name="FinishedAt">When the job stopped, for any reason.</param>
@@ -178,7 +178,7 @@ public static class RunReplayJobHandler
             var routeId = RegistryIds.Route(found.Provider, found.RouteKey);
             if (!routes.TryGetValue(routeId, out var route))
                 routes[routeId] = route = await session.LoadAsync<Route>(routeId, cancellation);
-            if (job.Mode == "current" && route is not { Enabled: true }) continue;
+            if (job.Mode == "current" && (route is not { Enabled: true } || route.Current.IsInbound)) continue;
 
             var stream = await DispatchCommandEndpoints.LockAsync(session, found, cancellation);
             if (stream.Aggregate is not { } dispatch || dispatch.RunStartedAt >= job.StartedAt) continue;

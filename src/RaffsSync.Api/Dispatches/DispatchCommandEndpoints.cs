@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc;
 using RaffsSync.Api.Access;
 using RaffsSync.Api.Infrastructure.Http;
 using RaffsSync.Api.Infrastructure.OpenApi;
+using RaffsSync.Api.Registry;
 using RaffsSync.Domain;
 using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Dispatches;
@@ -58,6 +59,8 @@ public static class ReplayDispatchEndpoint
         if (command.RouteVersion == "current" && target.Route is not { Enabled: true })
             return ApiProblems.Create(422, "route_disabled",
                 $"Route '{target.Dispatch.Provider}/{target.Dispatch.RouteKey}' is not enabled; its current version cannot run.");
+        if (command.RouteVersion == "current" && target.Route!.Current.IsInbound)
+            return RegistryProblems.RouteInboundOnly(target.Dispatch.Provider, target.Dispatch.RouteKey);
         return WolverineContinue.NoProblems;
     }
 
@@ -66,7 +69,8 @@ public static class ReplayDispatchEndpoint
     /// Runs a dispatch that ended without success (<c>failed</c>, <c>dead_lettered</c>, <c>outcome_unknown</c> or <c>cancelled</c>)
     /// again, with a fresh retry budget; attempt numbers continue. Answers 202 with the dispatch, now <c>accepted</c>; poll
     /// the <c>Location</c> as for a new one. A dispatch that succeeded or has not finished is 409 <c>conflict</c>; replaying with
-    /// <c>current</c> while the route is disabled is 422 <c>route_disabled</c>.
+    /// <c>current</c> while the route is disabled is 422 <c>route_disabled</c>, and while its current version handles pushed
+    /// events 422 <c>route_inbound_only</c>.
     /// </remarks>
     [Authorize(Policy = Scopes.DispatchesWrite)]
     [WolverinePost("/api/v1/dispatches/{id}/replay", OperationId = "replayDispatch")]

@@ -20,6 +20,7 @@ namespace RaffsSync.Api.Dispatches;
 /// <param name="CreatedAt">When it was requested.</param>
 /// <param name="UpdatedAt">When it last changed.</param>
 /// <param name="CompletedAt">When it reached a final status.</param>
+/// <param name="CausedByInboundEvent">The inbound event a chain route turned into this dispatch (<c>GET /api/v1/inbound-events/{id}</c>); null for a dispatch that was requested.</param>
 public sealed record DispatchView(
     Guid Id,
     string TenantId,
@@ -36,12 +37,13 @@ public sealed record DispatchView(
     string? FailureReason,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    DateTimeOffset? CompletedAt)
+    DateTimeOffset? CompletedAt,
+    Guid? CausedByInboundEvent = null)
 {
     public static DispatchView From(Dispatch d) => new(
         d.Id, d.TenantId, d.Provider, d.RouteKey, d.RouteVersion,
         EnumNames.Snake(d.Environment), EnumNames.Snake(d.Status), d.Attempts, d.LastProviderStatus, d.Pages, d.Records,
         d.FailureType is null ? null : EnumNames.Snake(d.FailureType.Value), d.FailureReason,
-        d.CreatedAt, d.UpdatedAt, d.CompletedAt);
+        d.CreatedAt, d.UpdatedAt, d.CompletedAt, d.CausedByInboundEvent);
 
 }

@@ -116,6 +116,8 @@ public static class RequestDispatchEndpoint
         if (!target.Route.Enabled)
             return ApiProblems.Create(422, "route_disabled", $"Route '{command.Provider}/{command.RouteKey}' is disabled.");
 
+        if (target.Route.Current.IsInbound) return RegistryProblems.RouteInboundOnly(command.Provider!, command.RouteKey!);
+
         if (target.Provider.NeedsConnection && target.Connection is null)
             return ApiProblems.Create(422, "connection_missing",
                 $"Location '{command.TenantId}' has no active {caller.Environment.ToString().ToLowerInvariant()} connection to '{command.Provider}'.",
@@ -133,8 +135,8 @@ public static class RequestDispatchEndpoint
     ///
     /// Send an <c>Idempotency-Key</c> to retry safely: the same request within 24 hours answers the first 202 again.
     /// The location, provider and route must exist and be visible to the caller (404 <c>not_found</c>,
-    /// <c>provider_not_found</c>, <c>route_not_found</c>); a retired provider or route, a disabled route, or a provider
-    /// that needs a connection the location lacks is 422.
+    /// <c>provider_not_found</c>, <c>route_not_found</c>); a retired provider or route, a disabled route, a route that
+    /// handles pushed events (<c>route_inbound_only</c>), or a provider that needs a connection the location lacks is 422.
     /// </remarks>
     // DispatchRequested and the ExecuteDispatch message commit in one transaction (the outbox), or neither does.
     [Authorize(Policy = Scopes.DispatchesWrite)]

@@ -18,7 +18,8 @@ public static class ChangeProviderEndpoint
     public static ProblemDetails Validate(string provider, ProviderChange? input, Provider? existing, ProviderEgress egress)
     {
         if (input is null) return RegistryProblems.Invalid([RegistryProblems.BodyRequired("a provider object")]);
-        var errors = ProviderValidation.Validate(provider, input.Name, input.AuthKind, input.BaseUrls, egress.Rules).ToList();
+        var errors = ProviderValidation.Validate(provider, input.Name, input.AuthKind, input.BaseUrls, egress.Rules, input.Inbound,
+            input.InboundSignature).ToList();
         if (input.Key is not null && input.Key != provider) errors.Add(new FieldError("key", "immutable", $"the key stays '{provider}'"));
         if (errors.Count > 0) return RegistryProblems.Invalid(errors);
         return existing is null ? RegistryProblems.ProviderNotFound(provider) : WolverineContinue.NoProblems;
@@ -26,7 +27,7 @@ public static class ChangeProviderEndpoint
 
     /// <summary>Change a provider</summary>
     /// <remarks>
-    /// Replaces its name, auth kind, base URLs and inbound signature; the key stays (a different <c>key</c> is 400).
+    /// Replaces its name, auth kind, base URLs, inbound signature and inbound settings; the key stays (a different <c>key</c> is 400).
     /// Sending what is stored changes nothing. A retired provider cannot be changed (409 <c>conflict</c>).
     /// </remarks>
     [Authorize(Policy = Scopes.RegistryWrite)]
@@ -37,7 +38,7 @@ public static class ChangeProviderEndpoint
         [WriteAggregate(FromMethod = nameof(ProviderId), Required = false)] Provider existing, TimeProvider clock)
     {
         var changed = new ProviderChanged(provider, input.Name!, input.AuthKind ?? "none", ProviderEndpoints.BaseUrls(input.BaseUrls!),
-            clock.GetUtcNow(), input.InboundSignature);
+            clock.GetUtcNow(), input.InboundSignature, input.Inbound);
         return ProviderDecisions.Change(existing, changed)
             .Respond(events => TypedResults.Ok(ProviderView.From(events.Aggregate(existing, Provider.Evolve))));
     }

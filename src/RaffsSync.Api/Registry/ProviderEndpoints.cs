@@ -17,30 +17,35 @@ namespace RaffsSync.Api.Registry;
 /// <param name="Name">A name for people.</param>
 /// <param name="AuthKind">What its connections must hold; <c>none</c> (the default) needs no connection.</param>
 /// <param name="BaseUrls">The base URL per environment, <c>sandbox</c> and <c>production</c> (at least one): an absolute http(s) URL without a query or <c>user:password@</c>, or a path on this service such as <c>/sandbox</c>. A base URL whose host is an IP address must be one provider calls may reach.</param>
-/// <param name="InboundSignature">How events the provider pushes will be signed (<c>hmac-sha256:X-Signature</c>); stored only, nothing checks it yet.</param>
+/// <param name="InboundSignature">Shorthand for how events the provider pushes are signed: <c>hmac-sha256:X-Signature</c> is HMAC-SHA256 of the raw body, hex, in that header, keyed by the connection's <c>webhook_secret</c> credential, with the event type at <c>type</c> and its id at <c>id</c> in the body. Used only when <c>inbound</c> is absent.</param>
+/// <param name="Inbound">How events the provider pushes to <c>POST /api/v1/inbound/{provider}/{connection_id}</c> are verified and read; without it (and without <c>inbound_signature</c>) every push is refused.</param>
 public sealed record ProviderInput(
     [property: Required, MaxLength(IdentifierLimits.Key), RegularExpression(RouteValidation.KeyPattern)] string? Key = null,
     [property: Required, MaxLength(IdentifierLimits.Name)] string? Name = null,
     string? AuthKind = null,
     [property: Required] Dictionary<string, string>? BaseUrls = null,
-    string? InboundSignature = null) : IExample<ProviderInput>
+    string? InboundSignature = null,
+    InboundSettings? Inbound = null) : IExample<ProviderInput>
 {
     public static ProviderInput Example => new("kasir", "Kasir", "api_key",
-        new() { ["sandbox"] = "https://sandbox.kasir.example", ["production"] = "https://api.kasir.example" }, "hmac-sha256:X-Signature");
+        new() { ["sandbox"] = "https://sandbox.kasir.example", ["production"] = "https://api.kasir.example" },
+        Inbound: ProviderEndpoints.ExampleInbound);
 }
 
-/// <summary>A provider's new name, auth kind, base URLs and inbound signature; its key stays.</summary>
+/// <summary>A provider's new name, auth kind, base URLs and inbound settings; its key stays.</summary>
 /// <param name="Key">May be sent, and must then be the provider's own key.</param>
 /// <param name="Name">A name for people.</param>
 /// <param name="AuthKind">What its connections must hold; <c>none</c> (the default) needs no connection.</param>
 /// <param name="BaseUrls">The base URL per environment, as when registering; the new set replaces the old one.</param>
-/// <param name="InboundSignature">How events the provider pushes will be signed; stored only, nothing checks it yet.</param>
+/// <param name="InboundSignature">Shorthand for how events the provider pushes are signed (<c>hmac-sha256:X-Signature</c>), as when registering; used only when <c>inbound</c> is absent.</param>
+/// <param name="Inbound">How events the provider pushes are verified and read, as when registering; the new object replaces the old one.</param>
 public sealed record ProviderChange(
     [property: MaxLength(IdentifierLimits.Key)] string? Key = null,
     [property: Required, MaxLength(IdentifierLimits.Name)] string? Name = null,
     string? AuthKind = null,
     [property: Required] Dictionary<string, string>? BaseUrls = null,
-    string? InboundSignature = null) : IExample<ProviderChange>
+    string? InboundSignature = null,
+    InboundSettings? Inbound = null) : IExample<ProviderChange>
 {
     public static ProviderChange Example => new("kasir", "Kasir POS", "api_key",
         new() { ["sandbox"] = "https://sandbox.kasir.example", ["production"] = "https://api.kasir.example" }, "hmac-sha256:X-Signature");
@@ -50,6 +55,12 @@ public sealed record ProviderChange(
 // (RetireProvider) are events.
 public static class ProviderEndpoints
 {
+    /// <summary>An inbound object as the documents' examples show it.</summary>
+    public static InboundSettings ExampleInbound { get; } = new(
+        new SignatureScheme(SignatureScheme.HmacSha256, "X-Kasir-Signature", Prefix: "sha256=", SignedContent: "{timestamp}.{body}",
+            TimestampHeader: "X-Kasir-Timestamp"),
+        EventType: "header:X-Kasir-Event", EventId: "event_id");
+
     /// <summary>List providers</summary>
     /// <remarks>The registered providers, retired ones included, by key. A partner sees only its own provider.</remarks>
     [Authorize(Policy = Scopes.RegistryRead)]

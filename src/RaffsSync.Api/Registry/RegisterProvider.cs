@@ -20,7 +20,8 @@ public static class RegisterProviderEndpoint
     public static ProblemDetails Validate(ProviderInput? input, ProviderEgress egress)
     {
         if (input is null) return RegistryProblems.Invalid([RegistryProblems.BodyRequired("a provider object")]);
-        var errors = ProviderValidation.Validate(input.Key, input.Name, input.AuthKind, input.BaseUrls, egress.Rules);
+        var errors = ProviderValidation.Validate(input.Key, input.Name, input.AuthKind, input.BaseUrls, egress.Rules, input.Inbound,
+            input.InboundSignature);
         return errors.Count > 0 ? RegistryProblems.Invalid(errors) : WolverineContinue.NoProblems;
     }
 
@@ -37,7 +38,7 @@ public static class RegisterProviderEndpoint
         [ReadAggregate(FromMethod = nameof(ProviderId), Required = false)] Provider? existing, TimeProvider clock)
     {
         var registered = new ProviderRegistered(input.Key!, input.Name!, input.AuthKind ?? "none", ProviderEndpoints.BaseUrls(input.BaseUrls!),
-            clock.GetUtcNow(), input.InboundSignature);
+            clock.GetUtcNow(), input.InboundSignature, input.Inbound);
 
         // Two registrations racing past this check both start the stream; the loser's commit is 409 conflict (ConcurrencyConflicts).
         return ProviderDecisions.Register(existing, registered) is Decision.Conflict conflict

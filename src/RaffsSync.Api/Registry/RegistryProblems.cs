@@ -23,6 +23,11 @@ public static class RegistryProblems
     public static ProblemDetails VersionNotFound(string provider, string routeKey, int version) =>
         ApiProblems.Create(404, "not_found", $"Route '{provider}/{routeKey}' has no version {version}.");
 
+    /// <summary>A route with <c>event</c> handles what the provider pushes; nothing dispatches or renders it.</summary>
+    public static ProblemDetails RouteInboundOnly(string provider, string routeKey) =>
+        ApiProblems.Create(422, "route_inbound_only",
+            $"Route '{provider}/{routeKey}' handles events the provider pushes (it has an 'event'); it cannot be dispatched.");
+
     public static ProblemDetails Invalid(IEnumerable<FieldError> errors) =>
         ApiProblems.Validation([.. errors.Select(e => new ProblemDetail(e.Field, e.Issue, e.Hint))]);
 

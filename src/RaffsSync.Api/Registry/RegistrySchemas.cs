@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using RaffsSync.Domain;
+using RaffsSync.Domain.Inbound;
 using RaffsSync.Domain.Registry;
 
 namespace RaffsSync.Api.Registry;
@@ -27,6 +28,35 @@ public sealed class RegistrySchemas : IOpenApiSchemaTransformer, IOpenApiDocumen
             Duration(route, "timeout");
             // Answered with every route, never read from a body.
             Property(route, "effective_timeout", timeout => timeout.ReadOnly = true);
+            Property(route, "event", eventType => eventType.Pattern = InboundEventTypes.Pattern);
+        },
+        [typeof(ChainTarget)] = chain =>
+        {
+            Property(chain, "provider", key => key.Pattern = RouteValidation.KeyPattern);
+            Property(chain, "route_key", key => key.Pattern = RouteValidation.KeyPattern);
+        },
+        [typeof(ForwardTarget)] = forward => Property(forward, "event_type", type =>
+        {
+            type.Pattern = @"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$";
+            type.MaxLength = 200;
+        }),
+        [typeof(InboundSettings)] = inbound =>
+        {
+            Duration(inbound, "dedupe_window");
+            Property(inbound, "event_type", expression => expression.MaxLength = InboundExpression.MaxLength);
+            Property(inbound, "event_id", expression => expression.MaxLength = InboundExpression.MaxLength);
+        },
+        [typeof(SignatureScheme)] = signature =>
+        {
+            Enum(signature, "type", SignatureScheme.Types);
+            Enum(signature, "encoding", SignatureScheme.Encodings);
+            Duration(signature, "tolerance");
+            Property(signature, "header", header => header.Pattern = RouteValidation.HeaderNamePattern);
+            Property(signature, "timestamp_header", header => header.Pattern = RouteValidation.HeaderNamePattern);
+            Property(signature, "prefix", prefix => prefix.MaxLength = ProviderValidation.MaxPrefixLength);
+            Property(signature, "signed_content", content => content.MaxLength = ProviderValidation.MaxSignedContentLength);
+            foreach (var credential in new[] { "secret", "username", "password" })
+                Property(signature, credential, name => name.Pattern = RouteValidation.KeyPattern);
         },
         [typeof(RequestTemplate)] = request =>
         {

@@ -8,11 +8,12 @@ namespace RaffsSync.Api.Registry;
 /// <param name="Key">Its key, used in paths and dispatches.</param>
 /// <param name="Name">A name for people.</param>
 /// <param name="AuthKind">What its connections hold: <c>none</c>, <c>bearer</c>, <c>api_key</c>, <c>basic</c> or <c>oauth2_client_credentials</c>.</param>
-/// <param name="InboundSignature">How events it pushes will be signed; stored only.</param>
+/// <param name="InboundSignature">The shorthand for how events it pushes are signed, as written (<c>hmac-sha256:X-Signature</c>).</param>
 /// <param name="BaseUrls">Its base URL per environment (<c>sandbox</c>, <c>production</c>).</param>
 /// <param name="Status"><c>active</c> or <c>retired</c>.</param>
 /// <param name="CreatedAt">When it was registered.</param>
 /// <param name="UpdatedAt">When it last changed.</param>
+/// <param name="Inbound">How events it pushes are verified and read, as written; null when it has no <c>inbound</c> object (<c>inbound_signature</c> may then stand for one).</param>
 public sealed record ProviderView(
     string Key,
     string Name,
@@ -21,11 +22,12 @@ public sealed record ProviderView(
     IReadOnlyDictionary<string, string> BaseUrls,
     string Status,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    InboundSettings? Inbound = null)
 {
     public static ProviderView From(Provider p) => new(p.Key, p.Name, p.AuthKind, p.InboundSignature,
         p.BaseUrls.ToDictionary(b => b.Key.ToString().ToLowerInvariant(), b => b.Value),
-        p.Retired ? "retired" : "active", p.CreatedAt, p.UpdatedAt);
+        p.Retired ? "retired" : "active", p.CreatedAt, p.UpdatedAt, p.Inbound);
 }
 
 /// <summary>A route as it is now.</summary>

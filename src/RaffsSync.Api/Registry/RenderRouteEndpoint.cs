@@ -46,7 +46,8 @@ public static class RenderRouteEndpoint
     /// The exact request a dispatch with this location and payload would send now: method, URL, headers and body, with the
     /// location's connection settings and credentials filled in and the credentials masked. Nothing is sent or stored and no
     /// OAuth token is fetched. A template that cannot be filled (a missing payload field) is 422 <c>render_failed</c> naming the
-    /// field; a location without an active connection to a provider that needs one is 422 <c>connection_missing</c>.
+    /// field; a location without an active connection to a provider that needs one is 422 <c>connection_missing</c>; a route
+    /// version that handles pushed events (kind <c>forward</c> or <c>chain</c>) is 422 <c>route_inbound_only</c>.
     /// </remarks>
     [Authorize(Policy = Scopes.RegistryRead)]
     [ProblemResponses(422)]
@@ -71,6 +72,7 @@ public static class RenderRouteEndpoint
         var version = input.Version ?? route.CurrentVersion;
         if (route.AtVersion(version) is not { } definition)
             return TypedResults.Problem(RegistryProblems.VersionNotFound(provider, routeKey, version));
+        if (definition.IsInbound) return TypedResults.Problem(RegistryProblems.RouteInboundOnly(provider, routeKey));
 
         var connection = await ConnectionLookup.FindActiveAsync(session, input.TenantId!, provider, caller.Environment, cancellation);
         if (providerDoc.NeedsConnection && connection is null)

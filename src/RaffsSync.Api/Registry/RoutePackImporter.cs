@@ -40,7 +40,8 @@ public static class RoutePackImporter
         try
         {
             provider = providerJson.Deserialize<ProviderInput>(json);
-            errors = ProviderValidation.Validate(provider?.Key, provider?.Name, provider?.AuthKind, provider?.BaseUrls, egress)
+            errors = ProviderValidation.Validate(provider?.Key, provider?.Name, provider?.AuthKind, provider?.BaseUrls, egress,
+                    provider?.Inbound, provider?.InboundSignature)
                 .Select(e => e with { Field = $"provider.{e.Field}" }).ToList();
         }
         catch (JsonException e)
@@ -109,7 +110,7 @@ public static class RoutePackImporter
         var baseUrls = ProviderEndpoints.BaseUrls(input.BaseUrls!);
         var authKind = input.AuthKind ?? "none";
         return existing is null
-            ? ProviderDecisions.Register(null, new ProviderRegistered(input.Key!, input.Name!, authKind, baseUrls, now, input.InboundSignature))
-            : ProviderDecisions.Change(existing, new ProviderChanged(input.Key!, input.Name!, authKind, baseUrls, now, input.InboundSignature));
+            ? ProviderDecisions.Register(null, new ProviderRegistered(input.Key!, input.Name!, authKind, baseUrls, now, input.InboundSignature, input.Inbound))
+            : ProviderDecisions.Change(existing, new ProviderChanged(input.Key!, input.Name!, authKind, baseUrls, now, input.InboundSignature, input.Inbound));
     }
 }

@@ -11,11 +11,21 @@ public static class SandboxEndpoints
 {
     private static readonly ConcurrentDictionary<string, JsonObject> Orders = new();
 
+    public static IServiceCollection AddSandboxNotifier(this IServiceCollection services)
+    {
+        services.AddSingleton<SandboxNotifier>();
+        services.AddHttpClient(SandboxNotifier.ClientName)
+            .ConfigureHttpClient(client => client.Timeout = TimeSpan.FromSeconds(15))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false });
+        return services;
+    }
+
     public static IEndpointRouteBuilder MapSandboxProvider(this IEndpointRouteBuilder app)
     {
         var sandbox = app.MapGroup("/sandbox/v1").ExcludeFromDescription().AllowAnonymous();
 
-        sandbox.MapPost("/orders", (JsonObject order) =>
+        // X-Sandbox-Notify: <connection id> makes the sandbox push order.created to that connection once the order is stored.
+        sandbox.MapPost("/orders", (JsonObject order, HttpRequest request, SandboxNotifier notifier) =>
         {
             var id = "ord_" + Guid.NewGuid().ToString("N")[..12];
             var stored = new JsonObject
@@ -26,6 +36,8 @@ public static class SandboxEndpoints
                 ["order"] = order.DeepClone()
             };
             Orders[id] = stored;
+            if (request.Headers[SandboxNotifier.NotifyHeader].ToString() is { Length: > 0 } connectionId)
+                notifier.OrderCreated(connectionId, stored);
             return Results.Json(stored, statusCode: StatusCodes.Status201Created);
         });
 

@@ -17,6 +17,8 @@ public sealed record Dispatch
     public JsonElement Payload { get; init; }
     public Guid? ConnectionId { get; init; }
     public string? IdempotencyKey { get; init; }
+    /// <summary>The inbound event a chain route turned into this dispatch, if one did.</summary>
+    public Guid? CausedByInboundEvent { get; init; }
     public DispatchStatus Status { get; init; }
     public int Attempts { get; init; }
     /// <summary>Attempts made before the current run (a replay starts a new run with a fresh retry budget).</summary>
@@ -44,6 +46,7 @@ public sealed record Dispatch
         Payload = e.Payload,
         ConnectionId = e.ConnectionId,
         IdempotencyKey = e.IdempotencyKey,
+        CausedByInboundEvent = e.CausedByInboundEvent,
         Status = DispatchStatus.Accepted,
         CreatedAt = e.RequestedAt,
         RunStartedAt = e.RequestedAt,

@@ -12,7 +12,10 @@ public interface IDispatchEvent
     Guid DispatchId { get; }
 }
 
-/// <summary>Work was accepted for a location, pinned to the route version current at that moment.</summary>
+/// <summary>
+/// Work was accepted for a location, pinned to the route version current at that moment. A chain route's dispatch
+/// names the inbound event that caused it (<see cref="CausedByInboundEvent"/>).
+/// </summary>
 public sealed record DispatchRequested(
     Guid DispatchId,
     string TenantId,
@@ -23,7 +26,8 @@ public sealed record DispatchRequested(
     JsonElement Payload,
     DateTimeOffset RequestedAt,
     Guid? ConnectionId = null,
-    string? IdempotencyKey = null) : IDispatchEvent;
+    string? IdempotencyKey = null,
+    Guid? CausedByInboundEvent = null) : IDispatchEvent;
 
 /// <summary>One call to the provider is about to be made; the request is recorded with secrets masked.</summary>
 public sealed record DispatchAttemptStarted(

@@ -26,8 +26,8 @@ public abstract record DispatchOutcome
     {
         ProviderCallResult.Responded r => FromResponse(route, r),
         ProviderCallResult.Unreachable { EgressDenied: true } u => new Failed(FailureType.Configuration, $"The provider was not called: {u.Error}."),
-        ProviderCallResult.Unreachable { TimedOut: true } u when !IsIdempotent(route.Request.Method) =>
-            new Unknown($"No answer within the timeout ({u.Error}); the provider may have done the {route.Request.Method.ToUpperInvariant()}."),
+        ProviderCallResult.Unreachable { TimedOut: true } u when route.Request is { } request && !IsIdempotent(request.Method) =>
+            new Unknown($"No answer within the timeout ({u.Error}); the provider may have done the {request.Method.ToUpperInvariant()}."),
         ProviderCallResult.Unreachable u => new Retry($"The provider could not be reached: {u.Error}."),
         _ => throw new ArgumentOutOfRangeException(nameof(result))
     };

@@ -7,6 +7,7 @@ public sealed record Provider
     public string Name { get; init; } = "";
     public string AuthKind { get; init; } = "none";
     public string? InboundSignature { get; init; }
+    public InboundSettings? Inbound { get; init; }
     public IReadOnlyDictionary<ProviderEnvironment, string> BaseUrls { get; init; } =
         new Dictionary<ProviderEnvironment, string>();
     public bool Retired { get; init; }
@@ -16,6 +17,9 @@ public sealed record Provider
     /// <summary>Providers that authenticate callers need a connection (credentials) per location.</summary>
     public bool NeedsConnection => AuthKind != "none";
 
+    /// <summary>How its pushes are verified and read: the <c>inbound</c> object, else what the <c>inbound_signature</c> shorthand stands for; null when it takes none.</summary>
+    public InboundSettings? EffectiveInbound() => Inbound ?? InboundSettings.FromShorthand(InboundSignature);
+
     public static Provider Create(ProviderRegistered e) => new()
     {
         Id = RegistryIds.Provider(e.Key),
@@ -23,6 +27,7 @@ public sealed record Provider
         Name = e.Name,
         AuthKind = e.AuthKind,
         InboundSignature = e.InboundSignature,
+        Inbound = e.Inbound,
         BaseUrls = e.BaseUrls,
         CreatedAt = e.RegisteredAt,
         UpdatedAt = e.RegisteredAt
@@ -33,6 +38,7 @@ public sealed record Provider
         Name = e.Name,
         AuthKind = e.AuthKind,
         InboundSignature = e.InboundSignature,
+        Inbound = e.Inbound,
         BaseUrls = e.BaseUrls,
         UpdatedAt = e.ChangedAt
     };

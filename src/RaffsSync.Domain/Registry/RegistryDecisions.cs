@@ -61,6 +61,7 @@ public static class ProviderDecisions
             ? new Decision.Conflict("conflict", $"Provider '{existing.Key}' is retired and cannot be changed.")
             : existing.Name == changed.Name && existing.AuthKind == changed.AuthKind
             && existing.InboundSignature == changed.InboundSignature
+            && existing.Inbound == changed.Inbound
             && existing.BaseUrls.Count == changed.BaseUrls.Count
             && existing.BaseUrls.All(b => changed.BaseUrls.TryGetValue(b.Key, out var url) && url == b.Value)
             ? new Decision.Append([])

@@ -6,7 +6,8 @@ public sealed record ProviderRegistered(
     string AuthKind,
     IReadOnlyDictionary<ProviderEnvironment, string> BaseUrls,
     DateTimeOffset RegisteredAt,
-    string? InboundSignature = null);
+    string? InboundSignature = null,
+    InboundSettings? Inbound = null);
 
 public sealed record ProviderChanged(
     string Key,
@@ -14,7 +15,8 @@ public sealed record ProviderChanged(
     string AuthKind,
     IReadOnlyDictionary<ProviderEnvironment, string> BaseUrls,
     DateTimeOffset ChangedAt,
-    string? InboundSignature = null);
+    string? InboundSignature = null,
+    InboundSettings? Inbound = null);
 
 /// <summary>Version 1 of a route.</summary>
 public sealed record RouteDefined(

@@ -15,7 +15,7 @@ public static class RegistryIds
 
     public static Guid Route(string provider, string routeKey) => NameBased($"route:{provider}:{routeKey}");
 
-    private static Guid NameBased(string name)
+    internal static Guid NameBased(string name)
     {
         Span<byte> input = stackalloc byte[16 + Encoding.UTF8.GetByteCount(name)];
         Namespace.TryWriteBytes(input[..16], bigEndian: true, out _);

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Xml;
 
 namespace RaffsSync.Domain.Registry;
@@ -5,9 +6,12 @@ namespace RaffsSync.Domain.Registry;
 // The JSON shape of PUT .../routes/{route_key}; RouteValidation checks a definition before it is stored. The XML comments
 // below are the route template schema's descriptions in the OpenAPI document: they are written for route authors.
 
-/// <summary>How to perform one provider operation. Only <c>kind</c>, <c>request.method</c> and <c>request.path</c> are required.</summary>
-/// <param name="Kind">What the route does: <c>http</c> is an HTTP request to the provider (the only kind that runs today).</param>
-/// <param name="Request">The request to send.</param>
+/// <summary>
+/// How to perform one provider operation (kind <c>http</c>: only <c>kind</c>, <c>request.method</c> and <c>request.path</c> are
+/// required), or how to handle one event the provider pushes (kinds <c>forward</c> and <c>chain</c>, with <c>event</c>).
+/// </summary>
+/// <param name="Kind">What the route does: <c>http</c> sends an HTTP request to the provider (dispatches run these); <c>forward</c> and <c>chain</c> handle an event the provider pushes (<c>event</c>): <c>forward</c> sends it to the location's webhook endpoints, <c>chain</c> turns it into a dispatch to another provider's route.</param>
+/// <param name="Request">Kind <c>http</c> (required): the request to send. Only <c>http</c> routes have one.</param>
 /// <param name="Success">The status codes that mean success; default any 2xx.</param>
 /// <param name="Timeout">How long one attempt may wait for the answer, as an ISO 8601 duration (<c>PT10S</c>); default PT30S, at most PT5M.</param>
 /// <param name="Auth">Where the connection's credentials go; absent when the provider needs none.</param>
@@ -17,9 +21,12 @@ namespace RaffsSync.Domain.Registry;
 /// <param name="Pagination">How a pull route fetches page after page.</param>
 /// <param name="RateLimit">Calls per credential (validated and stored, not yet enforced).</param>
 /// <param name="Reconcile">For writes: the route that looks up whether a write that timed out happened.</param>
+/// <param name="Event">Kinds <c>forward</c> and <c>chain</c> (required): the provider's event type the route handles, as the provider's <c>inbound.event_type</c> reads it (<c>order.created</c>). Every enabled route of the provider with this event handles each such push. Dispatches cannot run a route with an event.</param>
+/// <param name="Forward">Kind <c>forward</c>: how the event is sent to the location's webhook endpoints.</param>
+/// <param name="Chain">Kind <c>chain</c> (required): the dispatch the event becomes.</param>
 public sealed record RouteDefinition(
     string Kind,
-    RequestTemplate Request,
+    RequestTemplate? Request = null,
     IReadOnlyList<int>? Success = null,
     string? Timeout = null,
     AuthPlacement? Auth = null,
@@ -28,8 +35,17 @@ public sealed record RouteDefinition(
     Backoff? Backoff = null,
     Pagination? Pagination = null,
     RateLimit? RateLimit = null,
-    Reconcile? Reconcile = null)
+    Reconcile? Reconcile = null,
+    string? Event = null,
+    ForwardTarget? Forward = null,
+    ChainTarget? Chain = null)
 {
+    public const string Http = "http", ForwardKind = "forward", ChainKind = "chain";
+
+    /// <summary>An inbound route: it handles an event the provider pushes, and no dispatch can run it.</summary>
+    [JsonIgnore]
+    public bool IsInbound => Event is not null;
+
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>The timeout in force (<c>timeout</c>, else 30 seconds), as <c>hh:mm:ss</c>. Answered, never read.</summary>
@@ -139,3 +155,18 @@ public sealed record Reconcile(string RouteKey);
 /// <param name="Requests">Calls allowed in each period.</param>
 /// <param name="Per">The period, as an ISO 8601 duration.</param>
 public sealed record RateLimit(int Requests, string Per);
+
+/// <summary>How a <c>forward</c> route sends the event to the location's webhook endpoints: as a message of type <c>{provider}.{event}</c> (<c>grafterr.pos_order.created</c>) whose data is the event's body.</summary>
+/// <param name="EventType">The webhook event type to send it as, instead of <c>{provider}.{event}</c>: dot-separated parts of letters, digits, '_' and '-'.</param>
+public sealed record ForwardTarget(string? EventType = null);
+
+/// <summary>
+/// How a <c>chain</c> route turns the event into a dispatch: to <c>route_key</c> of <c>provider</c>, pinned to that route's
+/// current version, with the location's active connection to that provider in the inbound connection's environment, and
+/// the payload <c>payload</c> builds. The dispatch is a normal one (retries, replay, audit); its <c>caused_by_inbound_event</c>
+/// is the event.
+/// </summary>
+/// <param name="Provider">The provider of the route to dispatch to.</param>
+/// <param name="RouteKey">The route to dispatch to: an enabled <c>http</c> route.</param>
+/// <param name="Payload">A JMESPath expression over <c>{event, inbound, connection}</c> that builds the dispatch's payload: <c>event</c> is the pushed JSON body, <c>inbound</c> is <c>{id, provider, event_type, provider_event_id, received_at}</c>, <c>connection</c> is <c>{settings}</c> of the connection the event came in on. Default <c>event</c> (the body unchanged).</param>
+public sealed record ChainTarget(string Provider, string RouteKey, string Payload = "event");

@@ -1,13 +1,15 @@
 using System.Text.RegularExpressions;
 using System.Xml;
+using RaffsSync.Domain.Inbound;
 using RaffsSync.Domain.Templates;
+using RaffsSync.Domain.Webhooks;
 
 namespace RaffsSync.Domain.Registry;
 
 /// <summary>Checks a route definition before it is stored; every problem names its field.</summary>
 public static partial class RouteValidation
 {
-    public static readonly IReadOnlyList<string> Kinds = ["http"];
+    public static readonly IReadOnlyList<string> Kinds = [RouteDefinition.Http, RouteDefinition.ForwardKind, RouteDefinition.ChainKind];
     public static readonly IReadOnlyList<string> Methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
     public static readonly IReadOnlyList<string> AuthTypes = ["bearer", "api_key", "basic", "oauth2_client_credentials"];
     public static readonly IReadOnlyList<string> Actions = ["retry", "fail", "rate_limited", "ignore"];
@@ -62,8 +64,17 @@ public static partial class RouteValidation
         if (route is null) return [new FieldError("body", "required")];
 
         if (string.IsNullOrWhiteSpace(route.Kind)) errors.Add(new("kind", "required"));
-        else if (!Kinds.Contains(route.Kind)) errors.Add(new("kind", "unsupported", "only 'http' routes can run today"));
+        else if (!Kinds.Contains(route.Kind)) errors.Add(new("kind", "unsupported", $"one of {string.Join(", ", Kinds)}"));
+        else if (route.Kind != RouteDefinition.Http)
+        {
+            ValidateInboundRoute(route, errors);
+            return errors;
+        }
 
+        if (route.Event is not null)
+            errors.Add(new("event", "not_allowed", "http routes call the provider; a route for an event the provider pushes is kind forward or chain"));
+        if (route.Forward is not null) errors.Add(new("forward", "not_applicable", "only for kind forward"));
+        if (route.Chain is not null) errors.Add(new("chain", "not_applicable", "only for kind chain"));
         ValidateRequest(route.Request, errors);
         ValidateStatusCodes(route.Success, "success", errors);
         ValidateDuration(route.Timeout, "timeout", errors, MaxTimeout);
@@ -92,6 +103,46 @@ public static partial class RouteValidation
             errors.Add(new("reconcile.route_key", "self_reference", "another route of the same provider, one that looks the write up"));
 
         return errors;
+    }
+
+    /// <summary>
+    /// <c>forward</c> and <c>chain</c> routes handle an event the provider pushes: they need <c>event</c>, and the members
+    /// that describe a provider request do not apply to them.
+    /// </summary>
+    private static void ValidateInboundRoute(RouteDefinition route, List<FieldError> errors)
+    {
+        if (route.Event is null) errors.Add(new("event", "required", "the provider event type the route handles, such as order.created"));
+        else if (!InboundEventTypes.IsValid(route.Event)) errors.Add(new("event", "invalid", InboundEventTypes.Hint));
+
+        var httpOnly = new (string Field, object? Value)[]
+        {
+            ("request", route.Request), ("success", route.Success), ("timeout", route.Timeout), ("auth", route.Auth),
+            ("response", route.Response), ("error_rules", route.ErrorRules), ("backoff", route.Backoff),
+            ("pagination", route.Pagination), ("rate_limit", route.RateLimit), ("reconcile", route.Reconcile)
+        };
+        foreach (var (field, value) in httpOnly)
+            if (value is not null) errors.Add(new(field, "not_applicable", "only http routes call the provider; a chain's target route has its own"));
+
+        if (route.Kind == RouteDefinition.ForwardKind)
+        {
+            if (route.Chain is not null) errors.Add(new("chain", "not_applicable", "only for kind chain"));
+            if (route.Forward?.EventType is { } eventType && (!WebhookEventTypes.IsValidPattern(eventType) || eventType.Contains('*')))
+                errors.Add(new("forward.event_type", "invalid", "dot-separated parts of letters, digits, '_' and '-', at most 200 characters"));
+            return;
+        }
+
+        if (route.Forward is not null) errors.Add(new("forward", "not_applicable", "only for kind forward"));
+        if (route.Chain is not { } chain)
+        {
+            errors.Add(new("chain", "required", "{\"provider\": ..., \"route_key\": ..., \"payload\": \"event\"}"));
+            return;
+        }
+        if (!IsValidKey(chain.Provider))
+            errors.Add(new("chain.provider", string.IsNullOrWhiteSpace(chain.Provider) ? "required" : "invalid", "the key of the provider to dispatch to"));
+        if (!IsValidKey(chain.RouteKey))
+            errors.Add(new("chain.route_key", string.IsNullOrWhiteSpace(chain.RouteKey) ? "required" : "invalid", "the key of an http route of that provider"));
+        if (string.IsNullOrWhiteSpace(chain.Payload)) errors.Add(new("chain.payload", "required", "JMESPath over {event, inbound, connection}; 'event' sends the body unchanged"));
+        else ValidateExpression(chain.Payload, "chain.payload", errors);
     }
 
     private static void ValidateRequest(RequestTemplate? request, List<FieldError> errors)
@@ -254,7 +305,7 @@ public static partial class RouteValidation
             errors.Add(new(field, "out_of_range", $"HTTP status codes are {MinStatusCode} to {MaxStatusCode}, not {string.Join(", ", invalid)}"));
     }
 
-    private static void ValidateDuration(string? value, string field, List<FieldError> errors, TimeSpan? max = null, bool required = false)
+    internal static void ValidateDuration(string? value, string field, List<FieldError> errors, TimeSpan? max = null, bool required = false)
     {
         if (value is null)
         {

@@ -16,7 +16,8 @@ public static class RequestRenderer
 
     public static RenderedRequest Render(RouteDefinition route, string baseUrl, TemplateContext context, string? accessToken = null)
     {
-        var request = route.Request;
+        var request = route.Request
+            ?? throw new TemplateException("request", $"A {route.Kind} route handles events the provider pushes; it sends no request.");
         var path = StringTemplate.Render(request.Path, context, "request.path", Uri.EscapeDataString);
         var url = new StringBuilder(baseUrl.TrimEnd('/')).Append('/').Append(path.TrimStart('/'));
         var query = (request.Query ?? new Dictionary<string, string>())

@@ -16,11 +16,15 @@ public sealed class LoopbackHost : IAsyncDisposable
     // Disposing the factory disposes the configured one derived from it, and so the host.
     private readonly WebApplicationFactory<Program> _factory;
 
-    private LoopbackHost(WebApplicationFactory<Program> factory, Uri address)
+    private LoopbackHost(WebApplicationFactory<Program> factory, Uri address, IServiceProvider services)
     {
         _factory = factory;
         Address = address;
+        Services = services;
     }
+
+    /// <summary>The host's services (its document store, to make keys).</summary>
+    public IServiceProvider Services { get; }
 
     /// <summary>Where the host listens, e.g. http://127.0.0.1:41234/.</summary>
     public Uri Address { get; }
@@ -39,7 +43,7 @@ public sealed class LoopbackHost : IAsyncDisposable
 
         var address = configured.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>()
             .Addresses.Single();
-        return new LoopbackHost(factory, new Uri(address));
+        return new LoopbackHost(factory, new Uri(address), configured.Services);
     }
 
     public ValueTask DisposeAsync() => _factory.DisposeAsync();

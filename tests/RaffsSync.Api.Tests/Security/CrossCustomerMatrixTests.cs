@@ -10,8 +10,8 @@ namespace RaffsSync.Api.Tests.Security;
 /// <summary>
 /// The third column of the security matrix: every operation in the OpenAPI document that names an
 /// object, called by another customer holding every scope with that object's id, answers 404.
-/// The provider registry is shared by all customers (and its writes are internal-only), so it is
-/// the one stated exception. A new parameter this test cannot fill fails it.
+/// The provider registry is shared by all customers (and its writes are internal-only), and pushes to the inbound
+/// endpoint take no key at all, so they are the stated exceptions. A new parameter this test cannot fill fails it.
 /// </summary>
 [Collection(AccessCollection.Name)]
 public sealed partial class CrossCustomerMatrixTests(AppFixture fixture) : ApiTest(fixture)
@@ -33,8 +33,24 @@ public sealed partial class CrossCustomerMatrixTests(AppFixture fixture) : ApiTe
 
         var dispatch = await Id(await ScenarioAndWaitAsync(PostDispatch(aliceKey,
             new { tenant_id = "x-500", provider = "matrix-pos", route_key = "orders.push", payload = new { } })), "id");
-        var connection = await Id(await CallAsync(aliceKey, s => s.Post.Json(new { provider = "matrix-pos", environment = "sandbox" })
+        var connection = await Id(await CallAsync(aliceKey, s => s.Post.Json(new
+            {
+                provider = "matrix-pos", environment = "sandbox", credentials = new { webhook_secret = "matrix-token" }
+            })
             .ToUrl("/api/v1/locations/x-500/connections")), "id");
+        // An event the provider pushed to Alice's location (a shared token in a header verifies it).
+        await CallAsync(admin, s => s.Put.Json(new
+        {
+            name = "matrix-pos", base_urls = new { sandbox = provider.BaseUrl, production = provider.BaseUrl },
+            inbound = new { signature = new { type = "token", header = "X-Matrix-Token" } }
+        }).ToUrl("/api/v1/providers/matrix-pos"));
+        var pushed = await Host.Scenario(s =>
+        {
+            s.Post.Json(new { id = "evt_matrix", type = "order.created" }).ToUrl($"/api/v1/inbound/matrix-pos/{connection}");
+            s.WithRequestHeader("X-Matrix-Token", "matrix-token");
+            s.StatusCodeShouldBe(202);
+        });
+        var inboundEvent = await Id(pushed, "id");
         var job = await Id(await CallAsync(aliceKey, s => s.Post.Json(new { reason = "matrix" }).ToUrl("/api/v1/dispatches/replay")), "id");
         var key = (await (await CallAsync(aliceKey, s => s.Post.Json(new { name = "second", scopes = new[] { "dispatches:read" } })
             .ToUrl("/api/v1/api-keys"))).ReadAsJsonAsync<JsonElement>()).GetProperty("api_key").GetProperty("id").GetString()!;
@@ -51,6 +67,7 @@ public sealed partial class CrossCustomerMatrixTests(AppFixture fixture) : ApiTe
             ("id", _) when path.Contains("/connections/") => connection,
             ("id", _) when path.StartsWith("/api/v1/api-keys/") => key,
             ("id", _) when path.StartsWith("/api/v1/customers/") => alice,
+            ("id", _) when path.StartsWith("/api/v1/inbound-events/") => inboundEvent,
             _ => throw new InvalidOperationException($"The matrix has no object for {{{parameter}}} in {path}: add one.")
         };
 
@@ -80,7 +97,9 @@ public sealed partial class CrossCustomerMatrixTests(AppFixture fixture) : ApiTe
     }
 
     private async Task<IReadOnlyList<(string Method, string Path)>> ObjectOperationsAsync() =>
-        (await OpenApiOperations.ReadAsync(Host)).Where(o => o.Path.Contains('{') && !o.Path.StartsWith("/api/v1/providers/")).ToList();
+        // Pushes to /api/v1/inbound/ take no key (the provider's signature is the credential): InboundEventTests covers them.
+        (await OpenApiOperations.ReadAsync(Host))
+            .Where(o => o.Path.Contains('{') && !o.Path.StartsWith("/api/v1/providers/") && !o.Path.StartsWith("/api/v1/inbound/")).ToList();
 
     private static async Task<string> Id(IScenarioResult result, string property) =>
         (await result.ReadAsJsonAsync<JsonElement>()).GetProperty(property).GetString()!;

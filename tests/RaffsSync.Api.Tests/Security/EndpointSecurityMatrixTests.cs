@@ -20,7 +20,8 @@ public sealed partial class EndpointSecurityMatrixTests(AppFixture fixture) : Ap
     /// <summary>The only operations open without credentials, each for a stated reason.</summary>
     private static readonly IReadOnlyList<(string, string)> Anonymous =
     [
-        ("POST", "/api/v1/oauth/token") // RFC 6749: the client authenticates with its id and secret here
+        ("POST", "/api/v1/oauth/token"), // RFC 6749: the client authenticates with its id and secret here
+        ("POST", "/api/v1/inbound/{provider}/{connectionId}") // providers push events here; the signature is the credential (InboundEventTests)
     ];
 
     private async Task<IReadOnlyList<(string Method, string Path)>> OperationsAsync() =>

@@ -18,7 +18,9 @@ public sealed class ContractDocument : IOpenApiDocumentTransformer
         ["api-keys"] = "API keys: scoped, bounded by their issuer, the secret shown once.",
         ["oauth"] = "OAuth2 client credentials (RFC 6749 section 4.4) and access tokens.",
         ["audit"] = "The immutable, hash-chained audit log: read, export and verify.",
-        ["reports"] = "Dispatch counts, outcomes and latency by provider, route, location and day."
+        ["reports"] = "Dispatch counts, outcomes and latency by provider, route, location and day.",
+        ["inbound"] = "Events providers push: verified by the provider's signature scheme, deduplicated, and routed by its inbound routes.",
+        ["inbound-events"] = "The events providers pushed to a location: how each was routed, and the dispatches it started."
     };
 
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
