@@ -91,6 +91,8 @@ public sealed class WebhookDeliveryFixture : AppFixture
 public sealed class WebhookDeliveryCollection : ICollectionFixture<WebhookDeliveryFixture>
 {
     public const string Name = "webhook delivery";
+}
+
 [CollectionDefinition(Name)]
 public sealed class InboundCollection : ICollectionFixture<AppFixture>
 {
