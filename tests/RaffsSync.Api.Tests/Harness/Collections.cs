@@ -74,3 +74,9 @@ public sealed class GeneratedClientCollection : ICollectionFixture<AppFixture>
 {
     public const string Name = "generated client";
 }
+
+[CollectionDefinition(Name)]
+public sealed class WebhookEndpointCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "webhook endpoints";
+}

@@ -42,6 +42,9 @@ public sealed partial class CrossCustomerMatrixTests(AppFixture fixture) : ApiTe
         var client = (await (await CallAsync(aliceKey, s => s.Post.Json(new { name = "erp", scopes = new[] { "dispatches:read" } })
             .ToUrl("/api/v1/oauth/clients"))).ReadAsJsonAsync<JsonElement>()).GetProperty("client_id").GetString()!;
 
+        var webhookEndpoint = await Id(await CallAsync(aliceKey, s => s.Post.Json(new { url = "https://127.0.0.1/matrix", event_types = new[] { "*" } })
+            .ToUrl("/api/v1/webhooks/endpoints")), "id");
+
         string Fill(string path, string parameter) => (parameter, path) switch
         {
             ("clientId", _) => client,
@@ -51,6 +54,7 @@ public sealed partial class CrossCustomerMatrixTests(AppFixture fixture) : ApiTe
             ("id", _) when path.Contains("/connections/") => connection,
             ("id", _) when path.StartsWith("/api/v1/api-keys/") => key,
             ("id", _) when path.StartsWith("/api/v1/customers/") => alice,
+            ("id", _) when path.StartsWith("/api/v1/webhooks/endpoints/") => webhookEndpoint,
             _ => throw new InvalidOperationException($"The matrix has no object for {{{parameter}}} in {path}: add one.")
         };
 
@@ -66,6 +70,7 @@ public sealed partial class CrossCustomerMatrixTests(AppFixture fixture) : ApiTe
                     case "GET": s.Get.Url(url); break;
                     case "DELETE": s.Delete.Url(url); break;
                     case "PUT": s.Put.Json(new { }).ToUrl(url); break;
+                    case "PATCH": s.Patch.Json(new { }).ToUrl(url); break;
                     default: s.Post.Json(new { reason = "matrix", route_version = "pinned" }).ToUrl(url); break;
                 }
             });
