@@ -79,7 +79,7 @@ public static class CreateWebhookEndpointEndpoint
         var created = new WebhookEndpointCreated(id, draft.CustomerId!, settings.Url, settings.Description, settings.EventTypes, settings.TenantIds,
             settings.Enabled, settings.Ordered, settings.RateLimit, WebhookSignature.Fingerprint(secret), clock.GetUtcNow());
 
-        return (TypedResults.Created(ResourcePath.Of("webhooks", "endpoints", id), new CreatedWebhookEndpointView(WebhookEndpointView.From(WebhookEndpoint.Create(created)), secret)),
+        return (TypedResults.Created(ResourcePath.Of("webhooks", "endpoints", id), CreatedWebhookEndpointView.From(WebhookEndpoint.Create(created), secret)),
             MartenOps.StartStream<WebhookEndpoint>(id, created),
             MartenOps.Store(WebhookSecrets.Seal(vault, id, secret)));
     }

@@ -85,12 +85,19 @@ public record WebhookEndpointView(
 }
 
 /// <summary>The one answer that carries an endpoint's signing secret: its creation.</summary>
-public sealed record CreatedWebhookEndpointView : WebhookEndpointView
+public sealed record CreatedWebhookEndpointView(
+    Guid Id, string CustomerId, string Url, string? Description, IReadOnlyList<string> EventTypes, IReadOnlyList<string> TenantIds,
+    bool Enabled, string? DisabledReason, bool Ordered, int? RateLimit, string SecretFingerprint, DateTimeOffset? PreviousSecretValidUntil,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Secret)
+    : WebhookEndpointView(Id, CustomerId, Url, Description, EventTypes, TenantIds, Enabled, DisabledReason, Ordered, RateLimit,
+        SecretFingerprint, PreviousSecretValidUntil, CreatedAt, UpdatedAt)
 {
-    public CreatedWebhookEndpointView(WebhookEndpointView endpoint, string secret) : base(endpoint) => Secret = secret;
-
     /// <summary>The signing secret (<c>whsec_</c> and base64), shown here only: store it now. Verify each message's <c>webhook-signature</c> with it (Standard Webhooks).</summary>
-    public string Secret { get; }
+    public string Secret { get; init; } = Secret;
+
+    public static CreatedWebhookEndpointView From(WebhookEndpoint e, string secret) => new(e.Id, e.CustomerId, e.Url, e.Description,
+        e.EventTypes, e.TenantIds, e.Enabled, e.DisabledReason, e.Ordered, e.RateLimit, e.SecretFingerprint, e.PreviousSecretValidUntil,
+        e.CreatedAt, e.UpdatedAt, secret);
 }
 
 /// <summary>The answer to a secret rotation: the new secret, shown here only.</summary>
