@@ -1,7 +1,9 @@
 using JasperFx.Core;
 using Marten;
 using Npgsql;
+using RaffsSync.Api.Webhooks;
 using RaffsSync.Domain.Dispatches;
+using RaffsSync.Domain.Webhooks;
 using Wolverine;
 using Wolverine.Marten;
 using Wolverine.Util;
@@ -18,6 +20,8 @@ public sealed record RequeueDispatch(Guid DispatchId, DateTimeOffset SeenUpdated
 /// in Wolverine's inbox, incoming or scheduled. Each is queued again with
 /// <see cref="DispatchRequeued"/> recording why. A dispatch with a live message is left alone: a
 /// second message would count the attempt in flight as interrupted and call the provider again.
+/// Webhook deliveries get the same pass: one waiting past its time with no attempt message left is
+/// sent its next attempt (an ordered endpoint's are released in order instead).
 /// </summary>
 public sealed class DispatchReconciler(
     IDocumentStore store,
@@ -61,21 +65,20 @@ public sealed class DispatchReconciler(
                 .Where(d => d.AnyTenant() && DispatchRecovery.Waiting.Contains(d.Status) && d.UpdatedAt <= cutoff)
                 .OrderBy(d => d.UpdatedAt).Take(settings.BatchSize).ToListAsync(cancellation);
             var stranded = waiting.Where(d => DispatchRecovery.Requeue(d, now, settings.StaleAfter) is not null).ToList();
-            if (stranded.Count == 0) return 0;
 
-            var live = await WithLiveMessagesAsync(connection, stranded.Select(d => d.Id).ToArray(), cancellation);
+            var live = await WithLiveMessagesAsync(connection, stranded.Select(d => d.Id).ToArray(), typeof(ExecuteDispatch), cancellation);
             var requeued = 0;
             await using var scope = scopes.CreateAsyncScope();
             var bus = scope.ServiceProvider.GetRequiredService<IMessageContext>();
+            // No request caused this: the reconciler's own id names the pass in the timelines and the audit log.
+            bus.CorrelationId = $"reconciler:{now:yyyyMMddTHHmmssZ}";
             foreach (var dispatch in stranded.Where(d => !live.Contains(d.Id)))
             {
-                // No request caused this: the reconciler's own id names the pass in the dispatch's timeline and the audit log.
-                bus.CorrelationId = $"reconciler:{now:yyyyMMddTHHmmssZ}";
                 await bus.InvokeForTenantAsync(dispatch.TenantId, new RequeueDispatch(dispatch.Id, dispatch.UpdatedAt), cancellation);
                 requeued++;
             }
             if (requeued > 0) logger.LogWarning("Queued {Count} stranded dispatch(es) again", requeued);
-            return requeued;
+            return requeued + await ReconcileDeliveriesAsync(connection, query, bus, cutoff, cancellation);
         }
         finally
         {
@@ -83,12 +86,45 @@ public sealed class DispatchReconciler(
         }
     }
 
+    private async Task<int> ReconcileDeliveriesAsync(NpgsqlConnection connection, IQuerySession query, IMessageContext bus,
+        DateTimeOffset cutoff, CancellationToken cancellation)
+    {
+        var waiting = await query.Query<WebhookDelivery>()
+            .Where(d => d.AnyTenant() && (d.Status == WebhookDeliveryStatus.Pending || d.Status == WebhookDeliveryStatus.RetryScheduled)
+                        && d.UpdatedAt <= cutoff)
+            .OrderBy(d => d.UpdatedAt).Take(settings.BatchSize).ToListAsync(cancellation);
+        var stranded = waiting.Where(d => d.Status == WebhookDeliveryStatus.Pending || d.NextAttemptAt <= cutoff).ToList();
+        if (stranded.Count == 0) return 0;
+
+        var live = await WithLiveMessagesAsync(connection, stranded.Select(d => d.Id).ToArray(), typeof(DeliverWebhook), cancellation);
+        var endpoints = (await query.LoadManyAsync<WebhookEndpoint>(cancellation, stranded.Select(d => d.EndpointId).Distinct().ToArray()))
+            .ToDictionary(e => e.Id);
+        var sent = 0;
+        var released = new HashSet<Guid>();
+        foreach (var delivery in stranded.Where(d => !live.Contains(d.Id)))
+        {
+            // A pending message of an ordered endpoint may rightly be waiting for an earlier one: let the endpoint decide.
+            if (delivery.Status == WebhookDeliveryStatus.Pending && endpoints.GetValueOrDefault(delivery.EndpointId) is { Ordered: true })
+            {
+                if (released.Add(delivery.EndpointId)) await bus.PublishAsync(new ReleaseOrderedEndpoint(delivery.EndpointId));
+                continue;
+            }
+            await bus.PublishAsync(new DeliverWebhook(delivery.Id, delivery.Attempts + 1),
+                new DeliveryOptions { TenantId = delivery.TenantId ?? JasperFx.StorageConstants.DefaultTenantId });
+            sent++;
+        }
+        if (sent > 0) logger.LogWarning("Sent the next attempt of {Count} stranded webhook delivery(ies)", sent);
+        return sent;
+    }
+
     /// <summary>
-    /// The dispatches among <paramref name="ids"/> that an execute message in Wolverine's storage still
+    /// The streams among <paramref name="ids"/> that a message of <paramref name="messageType"/> in Wolverine's storage still
     /// names. A stored envelope is binary with the message's JSON inside: the id is looked for as bytes.
     /// </summary>
-    private async Task<HashSet<Guid>> WithLiveMessagesAsync(NpgsqlConnection connection, Guid[] ids, CancellationToken cancellation)
+    private async Task<HashSet<Guid>> WithLiveMessagesAsync(NpgsqlConnection connection, Guid[] ids, Type messageType,
+        CancellationToken cancellation)
     {
+        if (ids.Length == 0) return [];
         var schema = store.Options.DatabaseSchemaName;
         await using var command = new NpgsqlCommand($"""
             select d.id from unnest(@ids) as d(id)
@@ -99,7 +135,7 @@ public sealed class DispatchReconciler(
                           where o.message_type = @type and position(convert_to(d.id::text, 'UTF8') in o.body) > 0)
             """, connection);
         command.Parameters.AddWithValue("ids", ids);
-        command.Parameters.AddWithValue("type", typeof(ExecuteDispatch).ToMessageTypeName());
+        command.Parameters.AddWithValue("type", messageType.ToMessageTypeName());
         var live = new HashSet<Guid>();
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         while (await reader.ReadAsync(cancellation)) live.Add(reader.GetGuid(0));

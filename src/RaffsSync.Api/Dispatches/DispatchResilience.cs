@@ -73,6 +73,7 @@ public static class DispatchResilience
             {
                 IContinuationSource? giveUp = chain.MessageType == typeof(ExecuteDispatch) ? new DeadLetterDispatch()
                     : chain.MessageType == typeof(RunReplayJob) ? new FailReplayJob()
+                    : chain.MessageType == typeof(Webhooks.DeliverWebhook) ? new Webhooks.FailWebhookDelivery()
                     : null;
                 if (giveUp is null) continue;
 
@@ -104,6 +105,9 @@ internal abstract class GiveUpContinuation(Exception? exception) : IContinuation
 
     protected abstract Task RecordAsync(Envelope envelope, IDocumentStore store, string cause, DateTimeOffset now);
 
+    /// <summary>After the record: messages that must follow it (the lifecycle sends them as the dead-lettered message's own).</summary>
+    protected virtual Task AfterRecordAsync(Envelope envelope, IDocumentStore store, IMessageBus bus) => Task.CompletedTask;
+
     /// <summary>The record carries the request id the message carried, like every other event of that request.</summary>
     protected static void FollowEnvelope(IDocumentSession session, Envelope envelope)
     {
@@ -117,7 +121,11 @@ internal abstract class GiveUpContinuation(Exception? exception) : IContinuation
         try
         {
             if (lifecycle.Envelope is { } envelope)
-                await RecordAsync(envelope, runtime.Services.GetRequiredService<IDocumentStore>(), failure.GetType().Name, now);
+            {
+                var store = runtime.Services.GetRequiredService<IDocumentStore>();
+                await RecordAsync(envelope, store, failure.GetType().Name, now);
+                await AfterRecordAsync(envelope, store, lifecycle);
+            }
         }
         catch (Exception e)
         {

@@ -5,6 +5,8 @@ using Marten;
 using RaffsSync.Api.Connections;
 using RaffsSync.Domain.Webhooks;
 using Wolverine;
+using Wolverine.ErrorHandling;
+using Wolverine.Runtime;
 
 namespace RaffsSync.Api.Webhooks;
 
@@ -92,11 +94,19 @@ public static class DeliverWebhookHandler
         {
             session.Store(new EndpointHealth { Id = endpoint.Id });
             return new WebhookEndpointDisabled(endpoint.Id, endpoint.CustomerId,
-                $"every attempt failed since {health.FailingSince:u} ({rule.DisableAfter.TotalDays:0.##} days or more)", now);
+                $"every attempt failed since {health.FailingSince:u}, for {Describe(now - health.FailingSince!.Value)}", now);
         }
         session.Store(health);
         return null;
     }
+
+    private static string Describe(TimeSpan span) => span switch
+    {
+        { TotalDays: >= 1 } => $"{span.TotalDays:0.#} days",
+        { TotalHours: >= 1 } => $"{span.TotalHours:0.#} hours",
+        { TotalMinutes: >= 1 } => $"{span.TotalMinutes:0.#} minutes",
+        _ => $"{span.TotalSeconds:0.#} seconds"
+    };
 }
 
 /// <summary>Each endpoint's own <c>rate_limit</c> (deliveries per second), counted on this node.</summary>
@@ -121,4 +131,37 @@ public sealed class EndpointRateLimits
         QueueLimit = 0,
         AutoReplenishment = true
     });
+}
+
+/// <summary>
+/// A delivery whose attempt keeps failing inside RaffsSync (not at the endpoint: that is an answer) stops as failed with
+/// the cause, so it is final and can be retried or recovered; an ordered endpoint's next message is released.
+/// </summary>
+internal sealed class FailWebhookDelivery(Exception? exception = null) : Dispatches.GiveUpContinuation(exception)
+{
+    public override string Description => "Dead-letter the message and fail its webhook delivery";
+
+    public override IContinuation Build(Exception ex, Envelope envelope) => new FailWebhookDelivery(ex);
+
+    protected override async Task RecordAsync(Envelope envelope, IDocumentStore store, string cause, DateTimeOffset now)
+    {
+        if (envelope.Message is not DeliverWebhook command) return;
+
+        await using var session = store.LightweightSession(envelope.TenantId ?? StorageConstants.DefaultTenantId);
+        FollowEnvelope(session, envelope);
+        var stream = await session.Events.FetchForWriting<WebhookDelivery>(command.DeliveryId);
+        if (stream.Aggregate is not { IsFinal: false } delivery) return;
+
+        stream.AppendOne(new WebhookDeliveryFailed(delivery.Id, delivery.Attempts, $"RaffsSync could not make the attempt ({cause})", now));
+        await session.SaveChangesAsync();
+    }
+
+    protected override async Task AfterRecordAsync(Envelope envelope, IDocumentStore store, IMessageBus bus)
+    {
+        if (envelope.Message is not DeliverWebhook command) return;
+        await using var session = store.QuerySession(envelope.TenantId ?? StorageConstants.DefaultTenantId);
+        if (await session.LoadAsync<WebhookDelivery>(command.DeliveryId) is { } delivery
+            && await session.LoadAsync<WebhookEndpoint>(delivery.EndpointId) is { Ordered: true } endpoint)
+            await bus.PublishAsync(new ReleaseOrderedEndpoint(endpoint.Id));
+    }
 }

@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Alba;
-using Npgsql;
-using RaffsSync.Api.Infrastructure.Postgres;
 using RaffsSync.Api.Tests.Harness;
 
 namespace RaffsSync.Api.Tests.Dispatches;
@@ -23,91 +20,73 @@ public sealed class DatabaseOutageTests
     [Fact]
     public async Task accepted_dispatches_all_finish_after_the_database_stops_and_comes_back_and_meanwhile_requests_answer_503()
     {
-        // Not under TestPostgres's folder: it deletes the clusters it finds stopped, this one among them during the outage.
-        var options = new LocalPostgresOptions(
-            Path.Combine(Path.GetTempPath(), "raffssync-outage-tests", Guid.NewGuid().ToString("N")[..8]),
-            LocalPostgresCluster.FreePort(), Durable: false);
-        var cluster = LocalPostgresCluster.Start(options);
-        try
+        await using var postgres = await StoppablePostgres.StartAsync("raffs_outage");
+        var database = postgres.Database;
+        await using var provider = await LoopbackProvider.StartAsync();
+        await using var host = await database.StartHostAsync(settings: new Dictionary<string, string>
         {
-            await using (var connection = new NpgsqlConnection(cluster.ConnectionString()))
-            {
-                await connection.OpenAsync();
-                await new NpgsqlCommand("create database raffs_outage", connection).ExecuteNonQueryAsync();
-            }
-            var database = new OwnDatabase(cluster.ConnectionString("raffs_outage"), Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-            await using var provider = await LoopbackProvider.StartAsync();
-            await using var host = await database.StartHostAsync(settings: new Dictionary<string, string>
-            {
-                ["RaffsSync:Reconciler:Interval"] = "00:00:02",
-                ["RaffsSync:Reconciler:StaleAfter"] = "00:00:10"
-            });
-            var key = await host.CreateInternalKeyAsync();
-            await host.CallAsync(key, s => s.Post.Json(new { key = "steady", name = "S", base_urls = new { sandbox = provider.BaseUrl } })
-                .ToUrl("/api/v1/providers"));
-            await host.CallAsync(key, s => s.Put.Json(new
-            {
-                kind = "http", request = new { method = "POST", path = "/orders", headers = new Dictionary<string, string> { ["X-Dispatch-Id"] = "{{dispatch.id}}" } },
-                backoff = new { strategy = "fixed", initial = "PT0.5S", max_attempts = MaxAttempts, budget = "PT10M" }
-            }).ToUrl("/api/v1/providers/steady/routes/orders"));
-
-            // The load: parallel clients posting dispatches until told to stop (bounded in time either way).
-            var answers = new ConcurrentBag<Answer>();
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(40));
-            var clients = Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
-            {
-                while (!stop.IsCancellationRequested)
-                {
-                    var result = await host.CallAsync(key, s => s.Post.Json(new { tenant_id = "41", provider = "steady", route_key = "orders", payload = new { } })
-                        .ToUrl("/api/v1/dispatches"));
-                    answers.Add(await AnswerOf(result));
-                    if (result.Context.Response.StatusCode == 503) await Task.Delay(200);
-                }
-            })).ToList();
-
-            await Eventually.UntilAsync(() => answers.Count(a => a.Status == 202) >= 60, "the load to get going");
-            cluster.Stop();
-            var outage = Task.Delay(TimeSpan.FromSeconds(5));
-            var accepted = answers.Count(a => a.Status == 202);
-            await Eventually.UntilAsync(() => answers.Count(a => a.Status == 503) >= 10, "requests to meet the outage");
-            await outage;
-            cluster = LocalPostgresCluster.Start(options);
-            await Eventually.UntilAsync(() => answers.Count(a => a.Status == 202) >= accepted + 60, "the load to go on once PostgreSQL is back");
-            await stop.CancelAsync();
-            await Task.WhenAll(clients);
-
-            Assert.All(answers.Where(a => a.Status != 202), a =>
-            {
-                Assert.Equal(503, a.Status);
-                Assert.Equal("database_unavailable", a.Code);
-                Assert.Equal(5, int.Parse(a.RetryAfter!));
-                Assert.StartsWith("application/problem+json", a.ContentType);
-            });
-
-            var locations = answers.Where(a => a.Status == 202).Select(a => a.Location!).ToList();
-            var unfinished = locations;
-            await Eventually.UntilAsync(async () =>
-            {
-                var still = new List<string>();
-                foreach (var location in unfinished)
-                    if ((await Status(host, key, location)) is not "succeeded") still.Add(location);
-                unfinished = still;
-                return unfinished.Count == 0;
-            }, "every accepted dispatch to succeed", TimeSpan.FromSeconds(90));
-
-            // An attempt cut off by the outage may be made again, never more often than the route allows.
-            var calls = provider.Received.GroupBy(r => r.Headers["X-Dispatch-Id"]).ToDictionary(g => g.Key, g => g.Count());
-            foreach (var location in locations)
-            {
-                var id = location.Split('/')[^1];
-                Assert.InRange(calls.GetValueOrDefault(id), 1, MaxAttempts);
-            }
-        }
-        finally
+            ["RaffsSync:Reconciler:Interval"] = "00:00:02",
+            ["RaffsSync:Reconciler:StaleAfter"] = "00:00:10"
+        });
+        var key = await host.CreateInternalKeyAsync();
+        await host.CallAsync(key, s => s.Post.Json(new { key = "steady", name = "S", base_urls = new { sandbox = provider.BaseUrl } })
+            .ToUrl("/api/v1/providers"));
+        await host.CallAsync(key, s => s.Put.Json(new
         {
-            cluster.Stop();
-            try { Directory.Delete(options.RootDirectory, recursive: true); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* only disk; leave it */ }
+            kind = "http", request = new { method = "POST", path = "/orders", headers = new Dictionary<string, string> { ["X-Dispatch-Id"] = "{{dispatch.id}}" } },
+            backoff = new { strategy = "fixed", initial = "PT0.5S", max_attempts = MaxAttempts, budget = "PT10M" }
+        }).ToUrl("/api/v1/providers/steady/routes/orders"));
+
+        // The load: parallel clients posting dispatches until told to stop (bounded in time either way).
+        var answers = new ConcurrentBag<Answer>();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+        var clients = Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var result = await host.CallAsync(key, s => s.Post.Json(new { tenant_id = "41", provider = "steady", route_key = "orders", payload = new { } })
+                    .ToUrl("/api/v1/dispatches"));
+                answers.Add(await AnswerOf(result));
+                if (result.Context.Response.StatusCode == 503) await Task.Delay(200);
+            }
+        })).ToList();
+
+        await Eventually.UntilAsync(() => answers.Count(a => a.Status == 202) >= 60, "the load to get going");
+        postgres.Stop();
+        var outage = Task.Delay(TimeSpan.FromSeconds(5));
+        var accepted = answers.Count(a => a.Status == 202);
+        await Eventually.UntilAsync(() => answers.Count(a => a.Status == 503) >= 10, "requests to meet the outage");
+        await outage;
+        postgres.Start();
+        await Eventually.UntilAsync(() => answers.Count(a => a.Status == 202) >= accepted + 60, "the load to go on once PostgreSQL is back");
+        await stop.CancelAsync();
+        await Task.WhenAll(clients);
+
+        Assert.All(answers.Where(a => a.Status != 202), a =>
+        {
+            Assert.Equal(503, a.Status);
+            Assert.Equal("database_unavailable", a.Code);
+            Assert.Equal(5, int.Parse(a.RetryAfter!));
+            Assert.StartsWith("application/problem+json", a.ContentType);
+        });
+
+        var locations = answers.Where(a => a.Status == 202).Select(a => a.Location!).ToList();
+        var unfinished = locations;
+        await Eventually.UntilAsync(async () =>
+        {
+            var still = new List<string>();
+            foreach (var location in unfinished)
+                if ((await Status(host, key, location)) is not "succeeded") still.Add(location);
+            unfinished = still;
+            return unfinished.Count == 0;
+        }, "every accepted dispatch to succeed", TimeSpan.FromSeconds(90));
+
+        // An attempt cut off by the outage may be made again, never more often than the route allows.
+        var calls = provider.Received.GroupBy(r => r.Headers["X-Dispatch-Id"]).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var location in locations)
+        {
+            var id = location.Split('/')[^1];
+            Assert.InRange(calls.GetValueOrDefault(id), 1, MaxAttempts);
         }
     }
 

@@ -18,7 +18,7 @@ using Wolverine;
 namespace RaffsSync.Api.Tests.Harness;
 
 /// <summary>The real host (Alba) on a database of its own; one per test collection.</summary>
-public sealed class AppFixture : IAsyncLifetime
+public class AppFixture : IAsyncLifetime
 {
     public IAlbaHost Host { get; private set; } = null!;
     public CapturedLogs Logs { get; } = new();
@@ -29,8 +29,11 @@ public sealed class AppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         ConnectionString = await TestPostgres.CreateDatabaseAsync();
-        Host = await StartHostAsync(ConnectionString, SecretsKey, Logs);
+        Host = await StartHostAsync(ConnectionString, SecretsKey, Logs, settings: Settings);
     }
+
+    /// <summary>Configuration a collection's host starts with (short schedules, say).</summary>
+    protected virtual IReadOnlyDictionary<string, string>? Settings => null;
 
     /// <summary>The secrets key of this fixture's database: a second host on it must use the same one.</summary>
     public string SecretsKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));

@@ -80,3 +80,21 @@ public sealed class WebhookEndpointCollection : ICollectionFixture<AppFixture>
 {
     public const string Name = "webhook endpoints";
 }
+
+/// <summary>Webhook deliveries with a retry schedule of fractions of a second, so retries run in the test's time.</summary>
+public sealed class WebhookDeliveryFixture : AppFixture
+{
+    public const string Schedule = "PT0.3S,PT0.6S,PT0.3S";
+
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["RaffsSync:Webhooks:RetrySchedule"] = Schedule,
+        ["RaffsSync:Webhooks:RetryAfterCap"] = "PT1S"
+    };
+}
+
+[CollectionDefinition(Name)]
+public sealed class WebhookDeliveryCollection : ICollectionFixture<WebhookDeliveryFixture>
+{
+    public const string Name = "webhook delivery";
+}
