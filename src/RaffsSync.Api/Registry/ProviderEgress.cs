@@ -35,20 +35,32 @@ public sealed class ProviderEgress
     public ProviderEgress(IConfiguration configuration, IHostEnvironment environment, SelfAddress self, DatabaseConnection database)
     {
         _self = self;
-        var allowLoopback = configuration.GetValue(AllowLoopbackKey, environment.IsDevelopment() || environment.IsEnvironment("Testing"));
-        var section = configuration.GetSection(AllowKey);
+        var allowLoopback = configuration.GetValue(AllowLoopbackKey, IsLocal(environment));
+        var allow = AllowList(configuration, AllowKey).Concat(allowLoopback ? EgressRules.Loopback : []).ToList();
+        _rules = new Lazy<EgressRules>(() => new EgressRules(allow, DatabaseEndpoints(database.ConnectionString)));
+    }
+
+    /// <summary>Development and Testing, where test providers and receivers listen on loopback.</summary>
+    public static bool IsLocal(IHostEnvironment environment) => environment.IsDevelopment() || environment.IsEnvironment("Testing");
+
+    /// <summary>
+    /// An allow-list setting: comma-, semicolon- or space-separated, or as children (<c>__0</c>, <c>__1</c>). A wrong
+    /// entry fails here, at start, not on the first call.
+    /// </summary>
+    public static IReadOnlyList<string> AllowList(IConfiguration configuration, string key)
+    {
+        var section = configuration.GetSection(key);
         var allow = (section.Value ?? "").Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries)
-            .Concat(section.GetChildren().Select(c => c.Value ?? ""))
-            .Concat(allowLoopback ? EgressRules.Loopback : []).ToList();
+            .Concat(section.GetChildren().Select(c => c.Value ?? "")).ToList();
         try
         {
-            _ = new EgressRules(allow); // a wrong entry fails here, not on the first call
+            _ = new EgressRules(allow);
         }
         catch (ArgumentException e)
         {
-            throw new InvalidOperationException($"{AllowKey}: {e.Message}", e);
+            throw new InvalidOperationException($"{key}: {e.Message}", e);
         }
-        _rules = new Lazy<EgressRules>(() => new EgressRules(allow, DatabaseEndpoints(database.ConnectionString)));
+        return allow;
     }
 
     public EgressRules Rules => _rules.Value;
@@ -59,7 +71,12 @@ public sealed class ProviderEgress
         var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellation);
 
         if (!IsSelf(host, port) && Rules.Refusal(host, port, addresses) is { } refusal) throw new EgressDeniedException(refusal);
+        return await ConnectToAsync(addresses, port, cancellation);
+    }
 
+    /// <summary>A connection to one of <paramref name="addresses"/>, those already checked: never a name resolved again.</summary>
+    public static async ValueTask<Stream> ConnectToAsync(IPAddress[] addresses, int port, CancellationToken cancellation)
+    {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
@@ -74,7 +91,7 @@ public sealed class ProviderEgress
     }
 
     /// <summary>Where the service's PostgreSQL listens (Npgsql's <c>Host</c> may list several, each with its own port).</summary>
-    private static IEnumerable<IPEndPoint> DatabaseEndpoints(string connectionString)
+    public static IEnumerable<IPEndPoint> DatabaseEndpoints(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         foreach (var entry in (builder.Host ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))

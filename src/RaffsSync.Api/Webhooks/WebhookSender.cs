@@ -62,6 +62,3 @@ public sealed class WebhookSender(IHttpClientFactory clients, WebhookSettings se
         _ => null
     };
 }
-
-/// <summary>A delivery to an address the webhook egress rules refuse; nothing was sent.</summary>
-public sealed class WebhookEgressDeniedException(string message) : Exception(message);

@@ -75,6 +75,12 @@ public sealed class GeneratedClientCollection : ICollectionFixture<AppFixture>
     public const string Name = "generated client";
 }
 
+[CollectionDefinition(Name)]
+public sealed class WebhookEndpointCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "webhook endpoints";
+}
+
 /// <summary>Webhook deliveries with a retry schedule of fractions of a second, so retries run in the test's time.</summary>
 public sealed class WebhookDeliveryFixture : AppFixture
 {

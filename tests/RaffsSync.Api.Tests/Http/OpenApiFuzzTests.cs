@@ -81,7 +81,9 @@ public sealed partial class OpenApiFuzzTests(AppFixture fixture) : ApiTest(fixtu
         ["POST /api/v1/oauth/token"] = """{"grant_type":"client_credentials","client_id":"x","client_secret":"y"}""",
         ["POST /api/v1/dispatches/{id}/replay"] = """{"route_version":"current","reason":"fuzz"}""",
         ["POST /api/v1/dispatches/{id}/cancel"] = """{"reason":"fuzz"}""",
-        ["POST /api/v1/dispatches/replay"] = """{"route_version":"pinned","reason":"fuzz"}"""
+        ["POST /api/v1/dispatches/replay"] = """{"route_version":"pinned","reason":"fuzz"}""",
+        ["POST /api/v1/webhooks/endpoints"] = """{"url":"https://127.0.0.1/fuzz","description":"F","event_types":["dispatch.*"],"tenant_ids":["29"],"enabled":true,"ordered":false,"rate_limit":5,"customer_id":"cus_0193a3f4c2b87d10a5e6f7a8b9c0d1e2"}""",
+        ["PATCH /api/v1/webhooks/endpoints/{id}"] = """{"url":"https://127.0.0.1/fuzz","description":"F","event_types":["*"],"tenant_ids":[],"enabled":true,"ordered":true,"rate_limit":5}"""
     };
 
     private static string Nested(int levels) => string.Concat(Enumerable.Repeat("{\"a\":", levels)) + "1" + new string('}', levels);

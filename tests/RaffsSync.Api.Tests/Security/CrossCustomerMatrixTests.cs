@@ -58,6 +58,12 @@ public sealed partial class CrossCustomerMatrixTests(AppFixture fixture) : ApiTe
         var client = (await (await CallAsync(aliceKey, s => s.Post.Json(new { name = "erp", scopes = new[] { "dispatches:read" } })
             .ToUrl("/api/v1/oauth/clients"))).ReadAsJsonAsync<JsonElement>()).GetProperty("client_id").GetString()!;
 
+        var webhookEndpoint = await Id(await CallAsync(aliceKey, s => s.Post.Json(new { url = "https://127.0.0.1/matrix", event_types = new[] { "*" } })
+            .ToUrl("/api/v1/webhooks/endpoints")), "id");
+        var delivery = await Id(await CallAsync(aliceKey, s => s.Post.Url($"/api/v1/webhooks/endpoints/{webhookEndpoint}/test")), "id");
+        var recovery = await Id(await CallAsync(aliceKey, s => s.Post.Json(new { since = DateTimeOffset.UtcNow.AddHours(-1) })
+            .ToUrl($"/api/v1/webhooks/endpoints/{webhookEndpoint}/recover")), "id");
+
         string Fill(string path, string parameter) => (parameter, path) switch
         {
             ("clientId", _) => client,
@@ -68,6 +74,9 @@ public sealed partial class CrossCustomerMatrixTests(AppFixture fixture) : ApiTe
             ("id", _) when path.StartsWith("/api/v1/api-keys/") => key,
             ("id", _) when path.StartsWith("/api/v1/customers/") => alice,
             ("id", _) when path.StartsWith("/api/v1/inbound-events/") => inboundEvent,
+            ("id", _) when path.StartsWith("/api/v1/webhooks/endpoints/") => webhookEndpoint,
+            ("id", _) when path.StartsWith("/api/v1/webhooks/deliveries/") => delivery,
+            ("id", _) when path.StartsWith("/api/v1/webhooks/recoveries/") => recovery,
             _ => throw new InvalidOperationException($"The matrix has no object for {{{parameter}}} in {path}: add one.")
         };
 
@@ -83,6 +92,7 @@ public sealed partial class CrossCustomerMatrixTests(AppFixture fixture) : ApiTe
                     case "GET": s.Get.Url(url); break;
                     case "DELETE": s.Delete.Url(url); break;
                     case "PUT": s.Put.Json(new { }).ToUrl(url); break;
+                    case "PATCH": s.Patch.Json(new { }).ToUrl(url); break;
                     default: s.Post.Json(new { reason = "matrix", route_version = "pinned" }).ToUrl(url); break;
                 }
             });
