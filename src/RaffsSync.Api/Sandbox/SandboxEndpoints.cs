@@ -24,7 +24,8 @@ public static class SandboxEndpoints
     {
         var sandbox = app.MapGroup("/sandbox/v1").ExcludeFromDescription().AllowAnonymous();
 
-        // X-Sandbox-Notify: <connection id> makes the sandbox push order.created to that connection once the order is stored.
+        // X-Sandbox-Notify: <connection id> makes the sandbox push order.created to that connection once the order is stored,
+        // under the order request's X-Request-Id, so the push and all it causes can be found by the id the caller chose.
         sandbox.MapPost("/orders", (JsonObject order, HttpRequest request, SandboxNotifier notifier) =>
         {
             var id = "ord_" + Guid.NewGuid().ToString("N")[..12];
@@ -37,7 +38,7 @@ public static class SandboxEndpoints
             };
             Orders[id] = stored;
             if (request.Headers[SandboxNotifier.NotifyHeader].ToString() is { Length: > 0 } connectionId)
-                notifier.OrderCreated(connectionId, stored);
+                notifier.OrderCreated(connectionId, stored, request.HttpContext.TraceIdentifier);
             return Results.Json(stored, statusCode: StatusCodes.Status201Created);
         });
 

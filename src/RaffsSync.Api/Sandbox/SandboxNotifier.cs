@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Marten;
 using RaffsSync.Api.Connections;
+using RaffsSync.Api.Infrastructure.Http;
 using RaffsSync.Api.Registry;
 using RaffsSync.Domain.Registry;
 
@@ -24,10 +25,10 @@ public sealed class SandboxNotifier(IDocumentStore store, SecretVault vault, Sel
     public const string ClientName = "sandbox-notify";
     public const string OrderCreatedType = "order.created";
 
-    public void OrderCreated(string connectionId, JsonObject order) =>
-        _ = Task.Run(() => PushAsync(connectionId, order, lifetime.ApplicationStopping));
+    public void OrderCreated(string connectionId, JsonObject order, string requestId) =>
+        _ = Task.Run(() => PushAsync(connectionId, order, requestId, lifetime.ApplicationStopping));
 
-    private async Task PushAsync(string connectionId, JsonObject order, CancellationToken cancellation)
+    private async Task PushAsync(string connectionId, JsonObject order, string requestId, CancellationToken cancellation)
     {
         try
         {
@@ -68,6 +69,7 @@ public sealed class SandboxNotifier(IDocumentStore store, SecretVault vault, Sel
             };
             request.Headers.Add(SignatureHeader, signature);
             request.Headers.Add(TimestampHeader, timestamp);
+            request.Headers.Add(RequestId.Header, requestId);
             using var response = await clients.CreateClient(ClientName).SendAsync(request, cancellation);
             if (!response.IsSuccessStatusCode)
                 logger.LogWarning("Sandbox: pushing {EventType} to connection {ConnectionId} answered {Status}", OrderCreatedType, id, (int)response.StatusCode);
