@@ -8,6 +8,8 @@ using RaffsSync.Domain;
 using RaffsSync.Domain.Access;
 using RaffsSync.Domain.Dispatches;
 using RaffsSync.Domain.Webhooks;
+using RaffsSync.Domain.Registry;
+using Route = RaffsSync.Domain.Registry.Route;
 using Wolverine.Http;
 
 namespace RaffsSync.Api.Webhooks;
@@ -107,13 +109,16 @@ public static class WebhookEventTypesEndpoint
     }
 
     /// <summary>
-    /// The forwarded types, <c>{provider}.{event}</c> (<see cref="WebhookEventTypes.Forwarded"/>), of the routes whose kind is
-    /// <c>forward</c>, ordered by name.
+    /// The types the enabled inbound <c>forward</c> routes of providers that are not retired send: <c>{provider}.{event}</c>
+    /// (<see cref="WebhookEventTypes.Forwarded"/>) or the route's own <c>forward.event_type</c>, by name.
     /// </summary>
-    /// <remarks>
-    /// TODO(lead): empty until <c>RouteDefinition</c> has the inbound <c>event</c> and <c>forward</c> members (another branch
-    /// adds them): then read the current, enabled forward routes of every provider that is not retired here.
-    /// </remarks>
-    public static Task<IReadOnlyList<string>> ForwardedTypesAsync(IQuerySession session, CancellationToken cancellation) =>
-        Task.FromResult<IReadOnlyList<string>>([]);
+    public static async Task<IReadOnlyList<string>> ForwardedTypesAsync(IQuerySession session, CancellationToken cancellation)
+    {
+        var retired = (await session.Query<Provider>().Where(p => p.Retired).Select(p => p.Key).ToListAsync(cancellation)).ToHashSet();
+        var routes = await session.Query<Route>().Where(r => r.Enabled && !r.Retired).ToListAsync(cancellation);
+        return routes
+            .Where(r => !retired.Contains(r.Provider) && r.Current is { Kind: "forward", Event: { } })
+            .Select(r => r.Current.Forward?.EventType ?? WebhookEventTypes.Forwarded(r.Provider, r.Current.Event!))
+            .Distinct().Order(StringComparer.Ordinal).ToList();
+    }
 }

@@ -1,3 +1,4 @@
+using RaffsSync.Domain.Registry;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Alba;
@@ -338,10 +339,17 @@ public sealed class WebhookEndpointTests(AppFixture fixture) : ApiTest(fixture)
     public async Task the_event_types_are_listed_each_with_a_schema_of_its_data()
     {
         var key = await Fixture.CreateKeyAsync(CallerClass.Customer, [Scopes.WebhooksWrite], ["29"]);
+        await Fixture.RegisterProviderAsync("kiosk", "https://kiosk.example",
+            ("pos_order.created.forward", new RouteDefinition("forward", null, Event: "pos_order.created")),
+            ("order.paid.forward", new RouteDefinition("forward", null, Event: "order.paid", Forward: new ForwardTarget("kiosk.payments"))));
         var types = await Json(await CallAsync(key, s => s.Get.Url("/api/v1/webhooks/event-types?per_page=100")));
 
         var data = types.GetProperty("data").EnumerateArray().ToList();
         Assert.Equal(WebhookEventTypes.Fixed, data.Select(t => t.GetProperty("name").GetString()).Take(WebhookEventTypes.Fixed.Count));
+        // The forwarded types of the registry's forward routes follow: {provider}.{event}, or the route's own forward.event_type.
+        var forwarded = data.Skip(WebhookEventTypes.Fixed.Count).Select(t => t.GetProperty("name").GetString()).ToList();
+        Assert.Contains("kiosk.pos_order.created", forwarded);
+        Assert.Contains("kiosk.payments", forwarded);
         Assert.All(data, t =>
         {
             Assert.False(string.IsNullOrWhiteSpace(t.GetProperty("description").GetString()));
