@@ -115,6 +115,16 @@ public sealed class WebhookDeliveryDecisionTests
     }
 
     [Fact]
+    public void an_address_webhooks_may_not_reach_fails_the_message_at_once()
+    {
+        var record = WebhookDeliveryDecisions.RecordAttempt(Delivery(), 1,
+            new WebhookAttemptResult.Refused("egress to 10.0.0.1 is not allowed", 1), Schedule, Now, 0.5);
+        Assert.True(record.IsFinal);
+        Assert.False(record.EndpointGone);
+        Assert.Equal("egress to 10.0.0.1 is not allowed", Assert.IsType<WebhookDeliveryFailed>(record.Events[^1]).Reason);
+    }
+
+    [Fact]
     public void retry_after_counts_only_on_429_and_503()
     {
         Assert.Equal(Now + TimeSpan.FromMinutes(2), Record(Delivery(), 1, 429, TimeSpan.FromMinutes(2)).RetryAt);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using RaffsSync.Api.Infrastructure;
 using RaffsSync.Domain.Webhooks;
 
 namespace RaffsSync.Api.Webhooks;
@@ -39,8 +38,9 @@ public sealed class WebhookSender(IHttpClientFactory clients, WebhookSettings se
         }
         catch (HttpRequestException e)
         {
-            var denied = e.Find<WebhookEgressDeniedException>();
-            return new WebhookAttemptResult.NoAnswer(denied?.Message ?? $"could not reach the endpoint ({e.HttpRequestError})", watch.ElapsedMilliseconds);
+            return WebhookEgressDeniedException.Behind(e) is { } denied
+                ? new WebhookAttemptResult.Refused(denied.Message, watch.ElapsedMilliseconds)
+                : new WebhookAttemptResult.NoAnswer($"could not reach the endpoint ({e.HttpRequestError})", watch.ElapsedMilliseconds);
         }
     }
 

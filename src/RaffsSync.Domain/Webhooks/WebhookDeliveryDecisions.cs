@@ -6,6 +6,9 @@ public abstract record WebhookAttemptResult(long LatencyMs)
     public sealed record Answered(int StatusCode, string Body, bool Truncated, TimeSpan? RetryAfter, long LatencyMs) : WebhookAttemptResult(LatencyMs);
 
     public sealed record NoAnswer(string Error, long LatencyMs) : WebhookAttemptResult(LatencyMs);
+
+    /// <summary>Not sent: the endpoint's address is one webhooks may not reach. Retrying cannot help.</summary>
+    public sealed record Refused(string Error, long LatencyMs) : WebhookAttemptResult(LatencyMs);
 }
 
 /// <summary>The events one attempt appends, when the next one is due, and whether the endpoint said it is gone for good (410).</summary>
@@ -19,7 +22,7 @@ public static class WebhookDeliveryDecisions
 {
     /// <summary>
     /// Only a 2xx is a success (a redirect is not followed, so 3xx fails like any other answer). 410 Gone stops the message
-    /// and tells the caller to disable the endpoint. Anything else is retried on the schedule (429 and 503 no sooner than
+    /// and tells the caller to disable the endpoint; an address webhooks may not reach stops it too. Anything else is retried on the schedule (429 and 503 no sooner than
     /// their Retry-After) until the current run of the schedule is used up.
     /// </summary>
     public static WebhookAttemptRecord RecordAttempt(WebhookDelivery delivery, int attempt, WebhookAttemptResult result,
@@ -29,8 +32,12 @@ public static class WebhookDeliveryDecisions
         {
             WebhookAttemptResult.Answered a => new WebhookAttempted(delivery.Id, attempt, a.StatusCode, a.LatencyMs, a.Body, a.Truncated, null, now),
             WebhookAttemptResult.NoAnswer n => new WebhookAttempted(delivery.Id, attempt, null, n.LatencyMs, null, false, n.Error, now),
+            WebhookAttemptResult.Refused r => new WebhookAttempted(delivery.Id, attempt, null, r.LatencyMs, null, false, r.Error, now),
             _ => throw new ArgumentOutOfRangeException(nameof(result))
         };
+
+        if (result is WebhookAttemptResult.Refused refused)
+            return new([attempted, new WebhookDeliveryFailed(delivery.Id, attempt, refused.Error, now)], null, false);
 
         if (result is WebhookAttemptResult.Answered { StatusCode: >= 200 and < 300 })
             return new([attempted, new WebhookDelivered(delivery.Id, attempt, now)], null, false);

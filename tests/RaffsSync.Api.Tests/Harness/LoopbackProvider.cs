@@ -20,11 +20,10 @@ public sealed record ProviderReply(int Status, string Body = "{}", IReadOnlyDict
 /// </summary>
 public sealed class LoopbackProvider : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private readonly ConcurrentQueue<ProviderReply> _replies = new();
     private readonly ConcurrentQueue<ReceivedRequest> _received = new();
 
-    private LoopbackProvider(WebApplication app) => _app = app;
 
     private int _inFlight;
     private int _maxInFlight;
@@ -41,13 +40,8 @@ public sealed class LoopbackProvider : IAsyncDisposable
 
     public static async Task<LoopbackProvider> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var provider = new LoopbackProvider(app);
-
-        app.Map("/{**path}", async (HttpContext context) =>
+        var provider = new LoopbackProvider();
+        (provider._app, provider.BaseUrl) = await LoopbackServer.StartAsync(app => app.Map("/{**path}", async (HttpContext context) =>
         {
             using var reader = new StreamReader(context.Request.Body);
             var body = await reader.ReadToEndAsync();
@@ -69,10 +63,7 @@ public sealed class LoopbackProvider : IAsyncDisposable
             {
                 Interlocked.Decrement(ref provider._inFlight);
             }
-        });
-
-        await app.StartAsync();
-        provider.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        }));
         return provider;
     }
 

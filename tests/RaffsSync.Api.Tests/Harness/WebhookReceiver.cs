@@ -3,12 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace RaffsSync.Api.Tests.Harness;
 
@@ -26,10 +21,9 @@ public sealed record ReceivedWebhook(string Id, long Timestamp, string Signature
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
 
-    private WebhookReceiver(WebApplication app) => _app = app;
 
     public string Url { get; private set; } = "";
 
@@ -40,12 +34,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public static async Task<WebhookReceiver> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var receiver = new WebhookReceiver(app);
-        app.MapPost("/hooks", async (HttpContext context) =>
+        var receiver = new WebhookReceiver();
+        (receiver._app, var baseUrl) = await LoopbackServer.StartAsync(app => app.MapPost("/hooks", async (HttpContext context) =>
         {
             using var reader = new StreamReader(context.Request.Body);
             var body = await reader.ReadToEndAsync();
@@ -58,9 +48,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
             foreach (var (name, value) in extra ?? new Dictionary<string, string>()) context.Response.Headers[name] = value;
             context.Response.StatusCode = status;
             await context.Response.WriteAsync("{}");
-        });
-        await app.StartAsync();
-        receiver.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hooks";
+        }));
+        receiver.Url = baseUrl + "/hooks";
         return receiver;
     }
 

@@ -95,6 +95,23 @@ public sealed class WebhookEgressTests(StrictWebhookHost strict) : IClassFixture
         Assert.Equal(200, list.Context.Response.StatusCode);
         Assert.DoesNotContain("192.168.1.10", await list.ReadAsTextAsync());
     }
+
+    [Fact]
+    public async Task a_message_for_an_endpoint_whose_address_became_refused_fails_at_once_and_nothing_is_sent()
+    {
+        // An endpoint stored before its name resolved to loopback (DNS rebinding): the connect-time check stops the message.
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (endpoint, _) = await _host.CreateEndpointAsync(_customer, receiver.Url.Replace("127.0.0.1", "localhost"), ["webhook.test"]);
+
+        var (_, message) = await _host.SendTestMessageAsync(_admin, endpoint);
+        var delivery = await _host.WaitForDeliveryAsync(message, RaffsSync.Domain.Webhooks.WebhookDeliveryStatus.Failed,
+            RaffsSync.Domain.Webhooks.WebhookDeliveryStatus.Succeeded);
+
+        Assert.Equal(RaffsSync.Domain.Webhooks.WebhookDeliveryStatus.Failed, delivery.Status);
+        Assert.Equal(1, delivery.Attempts);
+        Assert.Contains("is not allowed", delivery.LastError);
+        Assert.Empty(receiver.Received);
+    }
 }
 
 /// <summary>A host on a database of its own whose webhook egress is as strict as production's, with 10.99.0.0/16 allowed.</summary>
