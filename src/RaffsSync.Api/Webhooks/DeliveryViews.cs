@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RaffsSync.Api.Infrastructure.OpenApi;
 using RaffsSync.Domain;
 using RaffsSync.Domain.Webhooks;
 
@@ -62,7 +63,10 @@ public sealed record DeliveryAccepted(Guid Id, string MessageId, string Status, 
 /// <summary>Which messages a recovery sends again: those created from <c>since</c> until <c>until</c> (default now).</summary>
 /// <param name="Since">The start of the window (inclusive), an RFC 3339 time.</param>
 /// <param name="Until">The end of the window (exclusive); default now.</param>
-public sealed record RecoverWebhookMessages(DateTimeOffset? Since, DateTimeOffset? Until);
+public sealed record RecoverWebhookMessages(DateTimeOffset? Since, DateTimeOffset? Until) : IExample<RecoverWebhookMessages>
+{
+    public static RecoverWebhookMessages Example => new(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 2, 0, 0, 0, TimeSpan.Zero));
+}
 
 /// <summary>A recovery job: the failed messages of a window, sent again in batches.</summary>
 /// <param name="Id">The job's id.</param>
