@@ -312,4 +312,28 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryFixture fixture) : ApiTe
         var failed = Assert.IsType<WebhookDeliveryFailed>((await DeliveryEventsAsync(deliveryId, null))[^1]);
         Assert.Contains("AuthenticationTagMismatchException", failed.Reason);
     }
+
+    [Fact]
+    public async Task during_a_secret_rotation_each_message_carries_a_signature_for_each_secret()
+    {
+        var (key, customer, _) = await CustomerAsync("wh-rotate");
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var created = await CallAsync(key, s => s.Post.Json(new { url = receiver.Url, customer_id = customer, event_types = new[] { "webhook.test" } })
+            .ToUrl("/api/v1/webhooks/endpoints"));
+        var endpoint = await created.ReadAsJsonAsync<JsonElement>();
+        var (id, oldSecret) = (endpoint.GetProperty("id").GetGuid(), endpoint.GetProperty("secret").GetString()!);
+        var rotated = await CallAsync(key, s => s.Post.Url($"/api/v1/webhooks/endpoints/{id}/rotate-secret"));
+        var newSecret = (await rotated.ReadAsJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
+
+        var (_, messageId) = await SendTestAsync(key, id);
+        await WaitForDeliveryAsync(messageId, WebhookDeliveryStatus.Succeeded);
+
+        var message = Assert.Single(receiver.Received);
+        var signatures = message.Signature.Split(' ');
+        Assert.Equal(2, signatures.Length);
+        // Each signature on its own verifies with exactly one of the secrets: receivers on either secret accept the message.
+        foreach (var secret in new[] { oldSecret, newSecret })
+            Assert.Single(signatures, signature => StandardWebhooks.Verify(secret, message with { Signature = signature }));
+        Assert.False(StandardWebhooks.Verify(WebhookSignature.NewSecret(), message));
+    }
 }
