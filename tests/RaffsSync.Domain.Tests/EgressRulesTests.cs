@@ -35,6 +35,13 @@ public sealed class EgressRulesTests
     [InlineData("::ffff:10.1.2.3")]
     [InlineData("::169.254.169.254")]
     [InlineData("64:ff9b::a9fe:a9fe")]
+    [InlineData("2002:7f00:1::")]
+    [InlineData("2001::1")]
+    [InlineData("::ffff:0:127.0.0.1")]
+    [InlineData("64:ff9b:1::a9fe:a9fe")]
+    [InlineData("2001:10::1")]
+    [InlineData("fec0::1")]
+    [InlineData("2001:2::1")]
     public void special_purpose_addresses_are_refused(string address)
     {
         Assert.True(EgressRules.IsSpecialPurpose(IPAddress.Parse(address)));

@@ -13,7 +13,7 @@ import json
 import os
 import sys
 import time
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 TOLERANCE_SECONDS = 5 * 60
 
@@ -37,6 +37,9 @@ def verified(secret: str, message_id: str, timestamp: str, body: bytes, signatur
 
 
 class Receiver(BaseHTTPRequestHandler):
+    # HTTP/1.1 with a length on every answer: RaffsSync keeps connections open and sends messages side by side.
+    protocol_version = "HTTP/1.1"
+
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         message_id = self.headers.get("webhook-id", "")
@@ -48,6 +51,7 @@ class Receiver(BaseHTTPRequestHandler):
         else:
             print(f"REFUSED {message_id}: the signature does not verify", flush=True)
         self.send_response(204 if ok else 401)
+        self.send_header("Content-Length", "0")
         self.end_headers()
 
     def log_message(self, *args):
@@ -57,4 +61,4 @@ class Receiver(BaseHTTPRequestHandler):
 if __name__ == "__main__":
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 4000
     print(f"listening on http://127.0.0.1:{port}/", flush=True)
-    HTTPServer(("127.0.0.1", port), Receiver).serve_forever()
+    ThreadingHTTPServer(("127.0.0.1", port), Receiver).serve_forever()

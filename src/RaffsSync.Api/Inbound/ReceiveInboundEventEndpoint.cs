@@ -89,6 +89,10 @@ public static class ReceiveInboundEventEndpoint
                 new ProblemDetail("event_type", "invalid", InboundEventTypes.Hint)));
 
         var providerEventId = Read(settings.EffectiveEventId, context.Request, json);
+        // An id that is there but unreadable would silently turn off deduplication for every repeat of the event.
+        if (providerEventId is null && InboundExpression.FindsOtherThanText(settings.EffectiveEventId, json))
+            return InboundPush.Refused(ApiProblems.Validation(new ProblemDetail("event_id", "invalid",
+                $"the event id ({settings.EffectiveEventId}) must be a string or a number")));
         if (IdentifierLimits.Check("event_id", providerEventId, MaxProviderEventIdLength) is { } badId)
             return InboundPush.Refused(ApiProblems.Validation(new ProblemDetail(badId.Field, badId.Issue, badId.Hint)));
 

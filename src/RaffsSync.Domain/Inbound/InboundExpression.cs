@@ -36,6 +36,14 @@ public static partial class InboundExpression
         };
     }
 
+    /// <summary>True when a body expression finds a value that is not a string or number (an object, an array, a boolean).</summary>
+    public static bool FindsOtherThanText(string expression, string? bodyJson)
+    {
+        if (!ReadsBody(expression) || bodyJson is null) return false;
+        using var result = JsonDocument.Parse(JsonExpression.Evaluate(expression, bodyJson));
+        return result.RootElement.ValueKind is JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.True or JsonValueKind.False;
+    }
+
     public static FieldError? Validate(string? expression, string field)
     {
         if (expression is null) return null;

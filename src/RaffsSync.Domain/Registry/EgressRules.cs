@@ -19,7 +19,10 @@ public sealed class EgressRules
             "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
             "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
             "224.0.0.0/4", "240.0.0.0/4",
-            "::/128", "::1/128", "100::/64", "2001:db8::/32", "fc00::/7", "fe80::/10", "ff00::/8"
+            "::/128", "::1/128", "100::/64", "2001:db8::/32", "fc00::/7", "fe80::/10", "ff00::/8",
+            // Forms that tunnel or translate to IPv4 (6to4, Teredo, SIIT, local-use NAT64) and retired or unrouted ranges
+            // (ORCHID, site-local, benchmarking): any of them can lead back into a private IPv4 network.
+            "2002::/16", "2001::/32", "::ffff:0:0:0/96", "64:ff9b:1::/48", "2001:10::/28", "fec0::/10", "2001:2::/48"
         }.Select(IPNetwork.Parse)
     ];
 

@@ -165,6 +165,21 @@ public sealed class InboundEventTests(AppFixture fixture) : ApiTest(fixture)
             .Context.Response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("object", """{"id": {"a": 1}, "type": "order.paid"}""")]
+    [InlineData("boolean", """{"id": true, "type": "order.paid"}""")]
+    [InlineData("array", """{"id": [1], "type": "order.paid"}""")]
+    public async Task an_event_id_that_is_neither_text_nor_a_number_is_refused_rather_than_left_undeduplicated(string kind, string body)
+    {
+        var (_, connection) = await PusherAsync($"pusher-badid-{kind}", $"in-badid-{kind}");
+
+        var refused = await PushAsync($"pusher-badid-{kind}", connection, body, Signed(body), requestId: $"bad-id-{kind}");
+
+        var problem = await refused.ShouldBeProblemAsync(400, "validation_failed");
+        Assert.Equal("event_id", problem.GetProperty("details")[0].GetProperty("field").GetString());
+        Assert.Equal(0, (await StoredAsync($"bad-id-{kind}")).Events);
+    }
+
     [Fact]
     public async Task a_repeated_event_id_answers_200_with_the_first_event_and_stores_one()
     {
