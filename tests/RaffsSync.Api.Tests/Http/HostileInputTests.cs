@@ -278,6 +278,13 @@ public sealed class HostileInputTests(AppFixture fixture) : ApiTest(fixture)
         Assert.Equal("tenant_id", problem.GetProperty("details")[0].GetProperty("field").GetString());
         var wrongCustomer = await RawAsync(key, "POST", "/api/v1/customers", $$"""{"name": ["{{marker}}"]}""");
         await wrongCustomer.ShouldBeProblemAsync(400, "validation_failed");
+        // No body and no content type at all, where one is required: said as a missing body, not logged as a server error.
+        foreach (var path in new[] { "/api/v1/webhooks/endpoints", "/api/v1/customers", $"/api/v1/dispatches/{Guid.NewGuid()}/replay" })
+        {
+            var nothing = await Host.CallAsync(key, s => s.Post.Url(path));
+            var missing = await nothing.ShouldBeProblemAsync(400, "invalid_json");
+            Assert.Equal("body", missing.GetProperty("details")[0].GetProperty("field").GetString());
+        }
 
         Assert.DoesNotContain(Fixture.Logs.Lines.Skip(linesBefore), line => line.StartsWith("Error") || line.StartsWith("Critical"));
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 using RaffsSync.Domain;
@@ -51,8 +52,11 @@ public static class InputGuard
     {
         var request = context.Request;
         if (request.HasFormContentType) return await FormProblemAsync(request);
+        // No body and no content type at all (curl -X POST with nothing): the endpoint's required body is missing, said
+        // here like an empty JSON body; Wolverine's reader would log it as an error with a stack trace.
+        if (request.ContentType is null && IsBodyMethod(request) && !await HasBodyAsync(context)) return EmptyBodyProblem(context);
         if (!IsJson(request.ContentType)) return null;
-        if (!HttpMethods.IsPost(request.Method) && !HttpMethods.IsPut(request.Method) && !HttpMethods.IsPatch(request.Method)) return null;
+        if (!IsBodyMethod(request)) return null;
         if (request.ContentLength == 0) return EmptyBodyProblem(context);
 
         var body = new MemoryStream();
@@ -79,6 +83,17 @@ public static class InputGuard
                 new ProblemDetail(problem.Error.Field, problem.Error.Issue, problem.Error.Hint)),
             var problem => Invalid(problem.Error)
         };
+    }
+
+    /// <summary>Whether a request without a content type sends any body (it is buffered, so the endpoint still reads it).</summary>
+    private static async Task<bool> HasBodyAsync(HttpContext context)
+    {
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false } || context.Request.ContentLength == 0) return false;
+        context.Request.EnableBuffering();
+        var probe = new byte[1];
+        var read = await context.Request.Body.ReadAsync(probe, context.RequestAborted);
+        context.Request.Body.Position = 0;
+        return read > 0;
     }
 
     /// <summary>
@@ -133,6 +148,9 @@ public static class InputGuard
         }
         return null;
     }
+
+    private static bool IsBodyMethod(HttpRequest request) =>
+        HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method);
 
     private static bool IsJson(string? contentType) =>
         contentType is not null && (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
