@@ -207,6 +207,16 @@ public sealed class WebhookMessageTests
     }
 
     [Fact]
+    public void a_delivery_is_created_at_a_whole_microsecond_as_postgresql_stores_it()
+    {
+        var endpoint = WebhookEndpoint.Create(new WebhookEndpointCreated(Guid.NewGuid(), "cus_1", "https://hooks.example", null, ["*"], [], true,
+            false, null, "f", Now));
+        var created = WebhookMessage.Deliver(endpoint, "29", "webhook.test", JsonDocument.Parse("{}").RootElement, 0, Now.AddTicks(7));
+        Assert.Equal(0, created.CreatedAt.Ticks % 10);
+        Assert.Equal(Now, created.CreatedAt);
+    }
+
+    [Fact]
     public void data_over_the_size_cap_is_replaced_by_its_size()
     {
         var large = JsonSerializer.SerializeToElement(new { text = new string('x', 2000) });

@@ -28,9 +28,15 @@ public static class WebhookMessage
         ["data"] = data
     }.ToJsonString();
 
-    /// <summary>A new delivery of a message to an endpoint (its id is a fresh delivery stream).</summary>
+    /// <summary>
+    /// A new delivery of a message to an endpoint (its id is a fresh delivery stream). Its creation time is cut to whole
+    /// microseconds, PostgreSQL's precision, so the cursors and recovery batches that compare it see the value stored.
+    /// </summary>
     public static WebhookDeliveryCreated Deliver(WebhookEndpoint endpoint, string? tenantId, string eventType, JsonElement data, long orderKey,
-        DateTimeOffset now, int maxBytes = DefaultMaxBytes) =>
-        new(Guid.CreateVersion7(), NewMessageId(), endpoint.Id, endpoint.CustomerId, tenantId, eventType,
-            Compose(eventType, now, data, maxBytes), orderKey, now);
+        DateTimeOffset now, int maxBytes = DefaultMaxBytes)
+    {
+        var createdAt = now.AddTicks(-(now.Ticks % 10));
+        return new(Guid.CreateVersion7(), NewMessageId(), endpoint.Id, endpoint.CustomerId, tenantId, eventType,
+            Compose(eventType, createdAt, data, maxBytes), orderKey, createdAt);
+    }
 }
