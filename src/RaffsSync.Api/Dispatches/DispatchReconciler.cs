@@ -89,11 +89,11 @@ public sealed class DispatchReconciler(
     private async Task<int> ReconcileDeliveriesAsync(NpgsqlConnection connection, IQuerySession query, IMessageContext bus,
         DateTimeOffset cutoff, CancellationToken cancellation)
     {
-        var waiting = await query.Query<WebhookDelivery>()
-            .Where(d => d.AnyTenant() && (d.Status == WebhookDeliveryStatus.Pending || d.Status == WebhookDeliveryStatus.RetryScheduled)
-                        && d.UpdatedAt <= cutoff)
+        // Waiting past their time: pending since before the cutoff, or a retry due before it (one due later is not stranded).
+        var stranded = await query.Query<WebhookDelivery>()
+            .Where(d => d.AnyTenant() && d.UpdatedAt <= cutoff
+                        && (d.Status == WebhookDeliveryStatus.Pending || d.Status == WebhookDeliveryStatus.RetryScheduled && d.NextAttemptAt <= cutoff))
             .OrderBy(d => d.UpdatedAt).Take(settings.BatchSize).ToListAsync(cancellation);
-        var stranded = waiting.Where(d => d.Status == WebhookDeliveryStatus.Pending || d.NextAttemptAt <= cutoff).ToList();
         if (stranded.Count == 0) return 0;
 
         var live = await WithLiveMessagesAsync(connection, stranded.Select(d => d.Id).ToArray(), typeof(DeliverWebhook), cancellation);

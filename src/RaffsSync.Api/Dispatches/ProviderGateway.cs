@@ -57,7 +57,8 @@ public sealed class ProviderGateway(IHttpClientFactory clients, IConfiguration c
             using var response = await clients.CreateClient(ClientName).SendAsync(message, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
             var body = await response.Content.ReadAsByteArrayAsync(deadline.Token);
             var truncated = body.Length > BodyCapBytes;
-            var text = Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, BodyCapBytes));
+            // PostgreSQL's jsonb refuses U+0000: an answer holding one would fail the record of the call (the hash is of the bytes).
+            var text = Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, BodyCapBytes)).Replace('\0', '\uFFFD');
             return new ProviderCallResult.Responded((int)response.StatusCode, text, truncated,
                 Convert.ToHexStringLower(SHA256.HashData(body)), watch.ElapsedMilliseconds, RetryAfter(response), NextLink(response));
         }

@@ -13,6 +13,7 @@ using RaffsSync.Domain;
 using RaffsSync.Domain.Connections;
 using RaffsSync.Domain.Dispatches;
 using RaffsSync.Domain.Inbound;
+using RaffsSync.Domain.Input;
 using RaffsSync.Domain.Registry;
 using Wolverine;
 using Wolverine.Http;
@@ -74,6 +75,7 @@ public static class ReceiveInboundEventEndpoint
             return InboundPush.Refused(InvalidSignature("The push's signature did not verify."));
         }
 
+        if (StorageProblem(body) is { } unstorable) return InboundPush.Refused(unstorable);
         var json = AsJson(body);
         if (json is null && (InboundExpression.ReadsBody(settings.EffectiveEventType) || InboundExpression.ReadsBody(settings.EffectiveEventId)))
             return InboundPush.Refused(ApiProblems.Create(400, "invalid_json",
@@ -120,6 +122,7 @@ public static class ReceiveInboundEventEndpoint
     /// <c>unrouted</c>, with the reason. The request's <c>X-Request-Id</c> is the correlation id of everything it causes.
     /// </remarks>
     [AllowAnonymous]
+    [ForeignBody]
     [DocumentedBody<PushedEvent>(nameof(PushedEvent))]
     [ProblemResponses(401, 404, 413)]
     [WolverinePost("/api/v1/inbound/{provider}/{connectionId}", OperationId = "receiveInboundEvent")]
@@ -202,6 +205,19 @@ public static class ReceiveInboundEventEndpoint
 
     private static string? Header(HttpRequest request, string name) =>
         request.Headers.TryGetValue(name, out var values) && values.Count > 0 ? values.ToString() : null;
+
+    /// <summary>
+    /// What keeps a verified body from being stored and routed: a NUL (PostgreSQL refuses U+0000, raw or escaped in
+    /// JSON), nesting past what stored events are read back with, numbers PostgreSQL cannot keep. Any JSON value is fine.
+    /// </summary>
+    private static ProblemDetails? StorageProblem(byte[] body)
+    {
+        if (body.AsSpan().IndexOf((byte)0) >= 0)
+            return ApiProblems.Validation(new ProblemDetail("body", "nul_character", "a pushed event may not contain NUL bytes"));
+        return JsonInput.Check(body, request: false) is { Unparseable: false } problem
+            ? ApiProblems.Validation(new ProblemDetail(problem.Error.Field, problem.Error.Issue, problem.Error.Hint))
+            : null;
+    }
 
     /// <summary>The body as JSON text, or null when it is not JSON.</summary>
     private static string? AsJson(byte[] body)

@@ -45,6 +45,8 @@ public sealed class WebhookPublisher : BatchSubscription
         IncludeType<RouteRetired>();
         IncludeType<InboundEventRouted>();
         IncludeType<WebhookEndpointDisabled>();
+        // Events from before the first start (a database upgraded to this version) are no one's webhooks: endpoints come after.
+        Options.SubscribeFromPresent();
     }
 
     public override async Task ProcessEventsAsync(EventRange page, ISubscriptionController controller, IDocumentOperations operations,
@@ -68,18 +70,22 @@ public sealed class WebhookPublisher : BatchSubscription
     private static PublishWebhookEvent? WebhookEventOf(IEvent e, Sources sources)
     {
         var tenant = TenantOf(e);
-        PublishWebhookEvent ForDispatch(string type, Guid id) =>
-            new(type, tenant, null, Json(DispatchData(sources.Dispatches.GetValueOrDefault(id), id, tenant)), e.Sequence);
+        PublishWebhookEvent ForDispatch(string type, Guid id, int attempt, string status, string? failureType, string? reason, DateTimeOffset at) =>
+            new(type, tenant, null, Json(DispatchData(sources.Dispatches.GetValueOrDefault(id), id, tenant, new DispatchOutcome(status, attempt,
+                failureType, reason, at))), e.Sequence);
         PublishWebhookEvent ForRoute(string provider, string routeKey, int? version, string change) =>
             new(WebhookEventTypes.RouteChanged, null, null,
                 Json(new JsonObject { ["provider"] = provider, ["route_key"] = routeKey, ["version"] = version, ["change"] = change }), e.Sequence);
 
         return e.Data switch
         {
-            DispatchSucceeded d => ForDispatch(WebhookEventTypes.DispatchSucceeded, d.DispatchId),
-            DispatchFailed d => ForDispatch(WebhookEventTypes.DispatchFailed, d.DispatchId),
-            DispatchDeadLettered d => ForDispatch(WebhookEventTypes.DispatchDeadLettered, d.DispatchId),
-            DispatchOutcomeUnknown d => ForDispatch(WebhookEventTypes.DispatchOutcomeUnknown, d.DispatchId),
+            DispatchSucceeded d => ForDispatch(WebhookEventTypes.DispatchSucceeded, d.DispatchId, d.Attempt, "succeeded", null, null, d.SucceededAt),
+            DispatchFailed d => ForDispatch(WebhookEventTypes.DispatchFailed, d.DispatchId, d.Attempt, "failed", EnumNames.Snake(d.FailureType), d.Reason,
+                d.FailedAt),
+            DispatchDeadLettered d => ForDispatch(WebhookEventTypes.DispatchDeadLettered, d.DispatchId, d.Attempt, "dead_lettered", null, d.Reason,
+                d.DeadLetteredAt),
+            DispatchOutcomeUnknown d => ForDispatch(WebhookEventTypes.DispatchOutcomeUnknown, d.DispatchId, d.Attempt, "outcome_unknown", null,
+                d.Reason, d.At),
             RouteDefined r => ForRoute(r.Provider, r.RouteKey, r.Version, "defined"),
             RouteRevised r => ForRoute(r.Provider, r.RouteKey, r.Version, "revised"),
             RouteEnabled r => ForRoute(r.Provider, r.RouteKey, null, "enabled"),
@@ -93,22 +99,25 @@ public sealed class WebhookPublisher : BatchSubscription
         };
     }
 
-    /// <summary>The dispatch as it ended (its document is written in the transaction that appended the event).</summary>
-    private static JsonObject DispatchData(Dispatch? dispatch, Guid id, string? tenant) => dispatch is null
-        ? new JsonObject { ["dispatch_id"] = id, ["tenant_id"] = tenant }
-        : new JsonObject
-        {
-            ["dispatch_id"] = dispatch.Id,
-            ["tenant_id"] = dispatch.TenantId,
-            ["provider"] = dispatch.Provider,
-            ["route_key"] = dispatch.RouteKey,
-            ["route_version"] = dispatch.RouteVersion,
-            ["status"] = EnumNames.Snake(dispatch.Status),
-            ["attempts"] = dispatch.Attempts,
-            ["failure_type"] = dispatch.FailureType is { } type ? EnumNames.Snake(type) : null,
-            ["reason"] = dispatch.FailureReason,
-            ["completed_at"] = dispatch.CompletedAt
-        };
+    private sealed record DispatchOutcome(string Status, int Attempts, string? FailureType, string? Reason, DateTimeOffset CompletedAt);
+
+    /// <summary>
+    /// The dispatch as this event ended it: the outcome from the event itself (the document may have moved on, a replay
+    /// say, by the time the daemon reads it), what never changes (location, provider, route) from the document.
+    /// </summary>
+    private static JsonObject DispatchData(Dispatch? dispatch, Guid id, string? tenant, DispatchOutcome outcome) => new()
+    {
+        ["dispatch_id"] = id,
+        ["tenant_id"] = dispatch?.TenantId ?? tenant,
+        ["provider"] = dispatch?.Provider,
+        ["route_key"] = dispatch?.RouteKey,
+        ["route_version"] = dispatch?.RouteVersion,
+        ["status"] = outcome.Status,
+        ["attempts"] = outcome.Attempts,
+        ["failure_type"] = outcome.FailureType,
+        ["reason"] = outcome.Reason,
+        ["completed_at"] = outcome.CompletedAt
+    };
 
     /// <summary>The provider's event as it was pushed; a body cut at 64 KB cannot be forwarded whole, so its hash stands in.</summary>
     private static JsonNode ForwardedData(InboundEvent inbound)

@@ -42,7 +42,7 @@ public static class WebhookRecoveries
     public static async Task<Results<Ok<RecoveryView>, ProblemHttpResult>> Get(string id, IQuerySession session, Caller caller,
         CancellationToken cancellation) =>
         Guid.TryParse(id, out var recoveryId) && await session.LoadAsync<WebhookRecovery>(recoveryId, cancellation) is { } recovery
-            && (caller.Class == CallerClass.Internal || caller.CustomerId == recovery.CustomerId)
+            && await WebhookAccess.FindEndpointAsync(session, recovery.EndpointId.ToString(), caller, cancellation) is not null
             ? TypedResults.Ok(RecoveryView.From(recovery))
             : TypedResults.Problem(ApiProblems.Create(404, "not_found", $"Webhook recovery '{id}' was not found."));
 }

@@ -52,7 +52,8 @@ public sealed class WebhookSender(IHttpClientFactory clients, WebhookSettings se
         var read = 0;
         while (read < buffer.Length && await stream.ReadAsync(buffer.AsMemory(read), cancellation) is var n and > 0) read += n;
         var truncated = read > ResponseCapBytes;
-        return (Encoding.UTF8.GetString(buffer, 0, Math.Min(read, ResponseCapBytes)), truncated);
+        // PostgreSQL's jsonb refuses U+0000: an answer holding one would fail the record of a delivered message.
+        return (Encoding.UTF8.GetString(buffer, 0, Math.Min(read, ResponseCapBytes)).Replace('\0', '\uFFFD'), truncated);
     }
 
     private TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch

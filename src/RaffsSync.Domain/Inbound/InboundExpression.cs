@@ -40,8 +40,15 @@ public static partial class InboundExpression
     public static bool FindsOtherThanText(string expression, string? bodyJson)
     {
         if (!ReadsBody(expression) || bodyJson is null) return false;
-        using var result = JsonDocument.Parse(JsonExpression.Evaluate(expression, bodyJson));
-        return result.RootElement.ValueKind is JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.True or JsonValueKind.False;
+        try
+        {
+            using var result = JsonDocument.Parse(JsonExpression.Evaluate(expression, bodyJson));
+            return result.RootElement.ValueKind is JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.True or JsonValueKind.False;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return false; // a JMESPath function given the wrong type of value: nothing is there, as Evaluate's callers read it
+        }
     }
 
     public static FieldError? Validate(string? expression, string field)

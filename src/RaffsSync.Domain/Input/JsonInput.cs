@@ -25,7 +25,9 @@ public static class JsonInput
     /// </summary>
     public const int MaxNumberLength = 64, MaxExponent = 64;
 
-    public static JsonInputProblem? Check(ReadOnlySpan<byte> utf8)
+    /// <param name="request">A request body of this API: an object whose identifier fields keep their limits. False for a
+    /// document written elsewhere (a provider's event): any JSON value, with only the storage rules.</param>
+    public static JsonInputProblem? Check(ReadOnlySpan<byte> utf8, bool request = true)
     {
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDepth + 1, CommentHandling = JsonCommentHandling.Disallow });
         var path = new List<string>();
@@ -34,7 +36,7 @@ public static class JsonInput
         try
         {
             if (!reader.Read()) return Unparseable(0);
-            if (reader.TokenType != JsonTokenType.StartObject)
+            if (request && reader.TokenType != JsonTokenType.StartObject)
                 return new JsonInputProblem(false, new FieldError("body", "not_an_object", "send a JSON object"));
             do
             {
@@ -61,7 +63,7 @@ public static class JsonInput
                     case JsonTokenType.String:
                         var field = PathOf(path, Step(property, indices));
                         if (TextProblem(ref reader, field) is { } valueProblem) return valueProblem;
-                        if (path.Count == 0 && property is not null && IdentifierLimits.CheckTopLevel(property, reader.GetString()!) is { } tooLong)
+                        if (request && path.Count == 0 && property is not null && IdentifierLimits.CheckTopLevel(property, reader.GetString()!) is { } tooLong)
                             return new JsonInputProblem(false, tooLong);
                         property = null;
                         Advance(indices);

@@ -30,6 +30,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>The status to answer a delivery with, and headers to add.</summary>
     public Func<ReceivedWebhook, (int Status, IReadOnlyDictionary<string, string>? Headers)> Answer { get; set; } = _ => (200, null);
 
+    /// <summary>The body to answer a delivery with ("{}" by default).</summary>
+    public Func<ReceivedWebhook, string> AnswerBody { get; set; } = _ => "{}";
+
     public IReadOnlyList<ReceivedWebhook> Received => [.. _received];
 
     public static async Task<WebhookReceiver> StartAsync()
@@ -47,7 +50,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var (status, extra) = receiver.Answer(received);
             foreach (var (name, value) in extra ?? new Dictionary<string, string>()) context.Response.Headers[name] = value;
             context.Response.StatusCode = status;
-            await context.Response.WriteAsync("{}");
+            await context.Response.WriteAsync(receiver.AnswerBody(received));
         }));
         receiver.Url = baseUrl + "/hooks";
         return receiver;

@@ -165,6 +165,36 @@ public sealed class InboundEventTests(AppFixture fixture) : ApiTest(fixture)
             .Context.Response.StatusCode);
     }
 
+    [Fact]
+    public async Task a_providers_document_need_not_follow_this_apis_own_body_rules_but_nothing_unstorable_is_kept()
+    {
+        // A top-level id longer than this API's identifiers (64) and a JSON array: a provider's document, not a request of ours.
+        var (_, connection) = await PusherAsync("pusher-foreign", "in-foreign");
+        var longId = Event("evt_" + new string('x', 150));
+        Assert.Equal(202, (await PushAsync("pusher-foreign", connection, longId, Signed(longId))).Context.Response.StatusCode);
+        var arrayInbound = new
+        {
+            signature = new { type = "hmac_sha256", header = SignatureHeader, prefix = "sha256=", signed_content = "{timestamp}.{body}", timestamp_header = TimestampHeader },
+            event_type = "header:X-Pusher-Event", event_id = "[0].id"
+        };
+        var (_, arrays) = await PusherAsync("pusher-array", "in-array", arrayInbound);
+        var batch = """[{"id": "evt_a1", "total": 1}]""";
+        var accepted = await PushAsync("pusher-array", arrays, batch,
+            new Dictionary<string, string>(Signed(batch)) { ["X-Pusher-Event"] = "order.created" });
+        Assert.Equal(202, accepted.Context.Response.StatusCode);
+
+        // A NUL, raw or escaped, cannot be stored (PostgreSQL refuses it): 400, and nothing is.
+        var raw = "{\"id\": \"evt_n1\", \"type\": \"order.created\", \"note\": \"a\0b\"}";
+        var escaped = """{"id": "evt_n2", "type": "order.created", "note": "a\u0000b"}""";
+        foreach (var (name, unstorable) in new[] { ("raw", raw), ("escaped", escaped) })
+        {
+            var refused = await PushAsync("pusher-foreign", connection, unstorable, Signed(unstorable), requestId: $"nul-{name}");
+            var problem = await refused.ShouldBeProblemAsync(400, "validation_failed");
+            Assert.Equal("nul_character", problem.GetProperty("details")[0].GetProperty("issue").GetString());
+            Assert.Equal(0, (await StoredAsync($"nul-{name}")).Events);
+        }
+    }
+
     [Theory]
     [InlineData("object", """{"id": {"a": 1}, "type": "order.paid"}""")]
     [InlineData("boolean", """{"id": true, "type": "order.paid"}""")]

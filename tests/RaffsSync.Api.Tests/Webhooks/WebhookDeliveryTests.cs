@@ -341,4 +341,26 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryFixture fixture) : ApiTe
             Assert.Single(signatures, signature => StandardWebhooks.Verify(secret, message with { Signature = signature }));
         Assert.False(StandardWebhooks.Verify(WebhookSignature.NewSecret(), message));
     }
+
+    [Fact]
+    public async Task answers_holding_a_nul_are_recorded_and_neither_the_dispatch_nor_the_delivery_is_lost()
+    {
+        // PostgreSQL refuses U+0000 in jsonb: an answer holding one must not make the record of a successful call fail.
+        var (key, customer, location) = await CustomerAsync("wh-nul");
+        await using var provider = await ProviderAsync("wh-nul-pos");
+        provider.Reply(200, "{\"note\": \"a\0b\"}");
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.AnswerBody = _ => "received\0thanks";
+        await EndpointAsync(customer, receiver.Url, ["dispatch.succeeded"]);
+
+        var dispatchId = await DispatchAsync(key, location, "wh-nul-pos");
+        var dispatch = await Host.GetAsJson<JsonElement>($"/api/v1/dispatches/{dispatchId}", key);
+        Assert.Equal("succeeded", dispatch.GetProperty("status").GetString());
+        await Eventually.UntilAsync(() => receiver.Received.Count > 0, "the dispatch.succeeded message");
+        var delivery = await WaitForDeliveryAsync(receiver.Received[0].Id, WebhookDeliveryStatus.Succeeded, WebhookDeliveryStatus.Failed);
+
+        Assert.Equal(WebhookDeliveryStatus.Succeeded, delivery.Status);
+        var attempt = Assert.Single((await DeliveryEventsAsync(delivery.Id, location)).OfType<WebhookAttempted>());
+        Assert.Equal("received\uFFFDthanks", attempt.ResponseBody);
+    }
 }

@@ -14,11 +14,19 @@ namespace RaffsSync.Api.Infrastructure.Http;
 /// and form bodies the form reader refuses (more than 1,024 fields, malformed multipart).
 /// Everything it refuses is a 400 in the API's problem shape, and nothing has been written.
 /// </summary>
+/// <summary>
+/// The endpoint's body is a document written elsewhere (a provider's pushed event), read raw by the endpoint: the
+/// guard's rules for this API's own bodies (an object, identifier lengths) are not its to apply.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class ForeignBodyAttribute : Attribute;
+
 public static class InputGuard
 {
     public static IApplicationBuilder UseInputGuard(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        var problem = QueryProblem(context.Request) ?? await BodyProblemAsync(context);
+        var problem = QueryProblem(context.Request)
+                      ?? (context.GetEndpoint()?.Metadata.GetMetadata<ForeignBodyAttribute>() is null ? await BodyProblemAsync(context) : null);
         if (problem is null)
         {
             await next(context);

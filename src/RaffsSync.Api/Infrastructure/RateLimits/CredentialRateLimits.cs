@@ -21,12 +21,15 @@ namespace RaffsSync.Api.Infrastructure.RateLimits;
 public sealed class RateLimitSettings
 {
     public const string AnonymousClass = "anonymous";
+    public const string InboundClass = "inbound";
 
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
     public ClassLimit Customer { get; set; } = new() { Limit = 100, PerSecond = 20 };
     public ClassLimit Partner { get; set; } = new() { Limit = 100, PerSecond = 20 };
     public ClassLimit Internal { get; set; } = new() { Limit = 100_000, PerSecond = 0 };
     public ClassLimit Anonymous { get; set; } = new() { Limit = 100, PerSecond = 20 };
+    /// <summary>Provider pushes, per connection: a provider pushing for many locations from a few addresses is not one client.</summary>
+    public ClassLimit Inbound { get; set; } = new() { Limit = 6_000, PerSecond = 200 };
     public Dictionary<string, CustomerLimit> Customers { get; set; } = new();
 
     public sealed class ClassLimit
@@ -45,6 +48,7 @@ public sealed class RateLimitSettings
         "internal" => Internal,
         "partner" => Partner,
         AnonymousClass => Anonymous,
+        InboundClass => Inbound,
         _ => Customer
     };
 
@@ -107,6 +111,8 @@ public sealed class CallerLimiters : IDisposable
         var user = context.User;
         if (user.FindFirstValue(CallerClaims.KeyId) is { } credential)
             return (credential, user.FindFirstValue(CallerClaims.CallerClass), user.FindFirstValue(CallerClaims.Customer));
+        if (context.Request.Path.StartsWithSegments("/api/v1/inbound", out var connection))
+            return ($"{RateLimitSettings.InboundClass}:{connection}", RateLimitSettings.InboundClass, null);
         return context.Request.Path.StartsWithSegments("/api")
             ? ($"{RateLimitSettings.AnonymousClass}:{context.Connection.RemoteIpAddress}", RateLimitSettings.AnonymousClass, null)
             : null;
