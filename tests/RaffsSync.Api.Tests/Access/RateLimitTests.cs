@@ -94,6 +94,34 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task provider_pushes_are_limited_per_connection_not_as_the_anonymous_callers_of_their_address()
+    {
+        var database = await OwnDatabase.CreateAsync();
+        await using var host = await database.StartHostAsync(settings: new Dictionary<string, string>
+        {
+            ["RaffsSync:RateLimits:Anonymous:Limit"] = "3", ["RaffsSync:RateLimits:Anonymous:PerSecond"] = "100",
+            ["RaffsSync:RateLimits:Inbound:Limit"] = "5", ["RaffsSync:RateLimits:Inbound:PerSecond"] = "100"
+        });
+        Task<IScenarioResult> Push(Guid connection) => host.Scenario(s =>
+        {
+            s.Post.Json(new { id = "evt_1", type = "order.created" }).ToUrl($"/api/v1/inbound/kedai/{connection}");
+            s.IgnoreStatusCode();
+        });
+
+        // One provider pushing for one connection from one address: its own limit (5), past the address's anonymous one (3).
+        var first = Guid.NewGuid();
+        for (var i = 0; i < 5; i++)
+        {
+            var answer = await Push(first);
+            Assert.Equal(404, answer.Context.Response.StatusCode); // no such connection, and not limited
+            Assert.Equal("5", answer.Context.Response.Headers["X-RateLimit-Limit"].ToString());
+        }
+        await (await Push(first)).ShouldBeProblemAsync(429, "rate_limited");
+        // Another connection of the same provider and address has a limit of its own.
+        Assert.Equal(404, (await Push(Guid.NewGuid())).Context.Response.StatusCode);
+    }
+
+    [Fact]
     public async Task a_burst_past_the_per_second_limit_is_429()
     {
         var database = await OwnDatabase.CreateAsync();
