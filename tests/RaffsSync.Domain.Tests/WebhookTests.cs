@@ -217,6 +217,16 @@ public sealed class WebhookMessageTests
     }
 
     [Fact]
+    public void an_endpoint_receives_what_happens_after_it_is_made_not_history()
+    {
+        var endpoint = WebhookEndpoint.Create(new WebhookEndpointCreated(Guid.NewGuid(), "cus_1", "https://hooks.example", null, ["*"], [], true,
+            false, null, "f", Now));
+        Assert.True(endpoint.ExistedAt(Now.AddSeconds(1)));
+        Assert.True(endpoint.ExistedAt(Now.AddSeconds(-30))); // another clock, a little behind
+        Assert.False(endpoint.ExistedAt(Now.AddHours(-1)));
+    }
+
+    [Fact]
     public void data_over_the_size_cap_is_replaced_by_its_size()
     {
         var large = JsonSerializer.SerializeToElement(new { text = new string('x', 2000) });

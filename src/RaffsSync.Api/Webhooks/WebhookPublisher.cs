@@ -21,7 +21,9 @@ namespace RaffsSync.Api.Webhooks;
 /// <param name="CustomerId">When set, only this customer's endpoints receive it.</param>
 /// <param name="Data">What is sent as <c>data</c>.</param>
 /// <param name="OrderKey">The source event's sequence: ordered endpoints receive messages in this order.</param>
-public sealed record PublishWebhookEvent(string EventType, string? TenantId, string? CustomerId, JsonElement Data, long OrderKey);
+/// <param name="OccurredAt">When the source event was recorded: endpoints created later do not receive it.</param>
+public sealed record PublishWebhookEvent(string EventType, string? TenantId, string? CustomerId, JsonElement Data, long OrderKey,
+    DateTimeOffset? OccurredAt = null);
 
 /// <summary>
 /// Run by the async daemon, in event order: turns the events customers subscribe to (final dispatch outcomes, route
@@ -45,8 +47,6 @@ public sealed class WebhookPublisher : BatchSubscription
         IncludeType<RouteRetired>();
         IncludeType<InboundEventRouted>();
         IncludeType<WebhookEndpointDisabled>();
-        // Events from before the first start (a database upgraded to this version) are no one's webhooks: endpoints come after.
-        Options.SubscribeFromPresent();
     }
 
     public override async Task ProcessEventsAsync(EventRange page, ISubscriptionController controller, IDocumentOperations operations,
@@ -56,7 +56,7 @@ public sealed class WebhookPublisher : BatchSubscription
         foreach (var e in page.Events)
         {
             if (WebhookEventOf(e, sources) is not { } published) continue;
-            await bus.PublishAsync(published, new DeliveryOptions
+            await bus.PublishAsync(published with { OccurredAt = e.Timestamp }, new DeliveryOptions
             {
                 TenantId = StorageConstants.DefaultTenantId,
                 CorrelationId = e.CorrelationId,
@@ -186,7 +186,9 @@ public static class PublishWebhookEventHandler
 
         var messages = new OutgoingMessages();
         var now = clock.GetUtcNow();
-        foreach (var endpoint in (await candidates.ToListAsync(cancellation)).Where(x => x.Receives(message.EventType, message.TenantId)))
+        var receiving = (await candidates.ToListAsync(cancellation))
+            .Where(x => x.Receives(message.EventType, message.TenantId) && (message.OccurredAt is not { } at || x.ExistedAt(at)));
+        foreach (var endpoint in receiving)
         {
             var created = WebhookMessage.Deliver(endpoint, message.TenantId, message.EventType, message.Data, message.OrderKey, now,
                 settings.MaxMessageBytes);

@@ -95,6 +95,16 @@ public sealed record WebhookEndpoint
         UpdatedAt = e.RotatedAt
     };
 
+    /// <summary>How much earlier than the endpoint's creation an event may be recorded and still reach it (the database and the
+    /// service that created the endpoint keep their own clocks).</summary>
+    public static readonly TimeSpan ClockTolerance = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Whether the endpoint existed when an event was recorded: an endpoint receives what happens after it is made, not
+    /// history (the publisher reading old events, after an upgrade say, sends them to no one).
+    /// </summary>
+    public bool ExistedAt(DateTimeOffset occurredAt) => occurredAt >= CreatedAt - ClockTolerance;
+
     /// <summary>Whether a message of this type, for this location (null: not a location's), goes to this endpoint.</summary>
     public bool Receives(string eventType, string? tenantId) =>
         Enabled && !Deleted
