@@ -74,8 +74,7 @@ public static class DeliveryEndpoints
         if (errors.Count > 0) return TypedResults.Problem(ApiProblems.Validation([.. errors]));
 
         var deliveries = session.Query<WebhookDelivery>().Where(d => d.AnyTenant() && d.EndpointId == endpoint.Id);
-        if (caller.Class != CallerClass.Internal && caller.LocationBound)
-            deliveries = deliveries.Where(d => d.TenantId == null || d.TenantId.IsOneOf(caller.Locations.ToArray()));
+        if (caller.BoundTo() is { } bound) deliveries = deliveries.Where(d => d.TenantId == null || d.TenantId.IsOneOf(bound.ToArray()));
         if (statuses.Count > 0) deliveries = deliveries.Where(d => d.Status.IsOneOf(statuses.ToArray()));
         if (QueryFilters.Values(query, "event_type") is { Count: > 0 } types) deliveries = deliveries.Where(d => d.EventType.IsOneOf(types.ToArray()));
         if (from is { } gte) deliveries = deliveries.Where(d => d.CreatedAt >= gte);
@@ -129,7 +128,7 @@ public static class DeliveryEndpoints
     }
 
     private static ProblemHttpResult EndpointDisabled() =>
-        TypedResults.Problem(ApiProblems.Create(409, "conflict", "The endpoint is disabled; enable it (PATCH enabled: true) first."));
+        TypedResults.Problem(WebhookAccess.EndpointDisabledProblem());
 
     /// <summary>Send a test message</summary>
     /// <remarks>Queues a <c>webhook.test</c> message to the endpoint (whatever its event types), signed like every other; answers 202 with the delivery to poll.</remarks>

@@ -54,6 +54,10 @@ public static class WebhookAccess
     public static ProblemDetails EndpointNotFoundProblem(string id) =>
         ApiProblems.Create(404, "webhook_endpoint_not_found", $"Webhook endpoint '{id}' was not found.");
 
+    /// <summary>Nothing is sent to a disabled endpoint, so a test, re-send or recovery waits for it to be enabled.</summary>
+    public static ProblemDetails EndpointDisabledProblem() =>
+        ApiProblems.Create(409, "conflict", "The endpoint is disabled; enable it (PATCH enabled: true) first.");
+
     public static ProblemDetails CustomerNotFound(string customerId) =>
         ApiProblems.Create(404, "not_found", $"Customer '{customerId}' was not found.", new ProblemDetail("customer_id", "unknown"));
 

@@ -79,14 +79,14 @@ public static class RecoverWebhookMessagesEndpoint
 
     public static ProblemDetails Validate(string id, RecoverWebhookMessages? input, WebhookEndpoint? endpoint, TimeProvider clock)
     {
-        if (endpoint is null) return ApiProblems.Create(404, "webhook_endpoint_not_found", $"Webhook endpoint '{id}' was not found.");
+        if (endpoint is null) return WebhookAccess.EndpointNotFoundProblem(id);
         var errors = new List<ProblemDetail>();
         if (input?.Since is null) errors.Add(new ProblemDetail("since", "required", "an RFC 3339 time: the start of the window"));
         else if ((input.Until ?? clock.GetUtcNow()) <= input.Since) errors.Add(new ProblemDetail("until", "invalid", "after since"));
         if (errors.Count > 0) return ApiProblems.Validation([.. errors]);
         return endpoint.Enabled
             ? WolverineContinue.NoProblems
-            : ApiProblems.Create(409, "conflict", "The endpoint is disabled; enable it (PATCH enabled: true) first.");
+            : WebhookAccess.EndpointDisabledProblem();
     }
 
     /// <summary>Recover failed messages</summary>
