@@ -11,6 +11,7 @@ using RaffsSync.Api.Connections;
 using RaffsSync.Api.Dispatches;
 using RaffsSync.Api.Health;
 using RaffsSync.Api.Inbound;
+using RaffsSync.Api.Infrastructure.Cluster;
 using RaffsSync.Api.Infrastructure.Hosting;
 using RaffsSync.Api.Infrastructure.Http;
 using RaffsSync.Api.Infrastructure.OpenApi;
@@ -30,6 +31,8 @@ using Wolverine.Marten;
 var builder = WebApplication.CreateBuilder(args);
 builder.ListenOnDefaultAddressUnlessConfigured();
 builder.KeepLogsOffStandardOutputForCommands(args);
+var roles = NodeRoles.From(builder.Configuration);
+builder.Services.AddSingleton(roles);
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<DatabaseConnection>();
@@ -64,11 +67,12 @@ builder.Services.AddMarten(services =>
     .ApplyAllDatabaseChangesOnStartup()
     .InitializeWith<BuiltInRegistry>()
     .InitializeWith(new ReadModelSchema())
-    // The audit log and the reports are async projections: one node runs them (leader election).
-    .AddAsyncDaemon(DaemonMode.HotCold)
-    .IntegrateWithWolverine()
+    // The audit log, the reports and the webhook publisher are async shards; Wolverine's elected leader gives
+    // each to one node with the projections role and moves it when that node goes away.
+    .IntegrateWithWolverine(wolverine => wolverine.UseWolverineManagedEventSubscriptionDistribution = true)
     // Final dispatch outcomes, route changes, forwarded provider events: to the customers' webhook endpoints, in event order.
     .SubscribeToEvents(new WebhookPublisher());
+if (!roles.Projections) builder.Services.KeepProjectionAgentsOffThisNode();
 
 // Wolverine: handlers, the durable outbox/inbox on PostgreSQL, and HTTP endpoints.
 builder.Host.UseWolverine(opts =>
@@ -76,15 +80,15 @@ builder.Host.UseWolverine(opts =>
     opts.UseRuntimeCompilation();
     opts.Policies.AutoApplyTransactions();
     opts.Policies.UseDurableLocalQueues();
-    opts.LocalQueueFor<ExecuteDispatch>().MaximumParallelMessages(
-        builder.Configuration.GetValue("RaffsSync:Execution:MaxParallelDispatches", 32));
+    opts.UseClusterSettings(builder.Configuration);
+    opts.UseSharedWorkQueues(builder.Configuration, roles);
     opts.EnableRelayOfUserName = true;
     // Retries are scheduled messages; look for due ones every second.
     opts.Durability.ScheduledJobPollingTime = TimeSpan.FromSeconds(1);
     // Idempotency-Key: the first response is kept for 24 hours and replayed for the same request.
     opts.Durability.EnableDeduplicatedResponses = true;
     opts.Durability.DeduplicationWindow = TimeSpan.FromHours(24);
-    opts.AddDispatchResilience(builder.Configuration);
+    opts.AddDispatchResilience(builder.Configuration, roles);
     opts.AddWebhookDelivery(builder.Configuration);
 });
 builder.Services.CritterStackDefaults(defaults =>
@@ -154,18 +158,21 @@ app.UseRateLimitHeaders();
 app.UseAuthorization();
 app.UseInputGuard();
 
-app.MapOpenApi("/openapi/{documentName}.json");
-// The page's script and styles are served from the package; only its default fonts would come from Scalar's CDN.
-app.MapScalarApiReference("/docs", options => options
-    .WithOpenApiRoutePattern("/openapi/{documentName}.json")
-    .DisableDefaultFonts());
 app.MapRaffsSyncHealth();
-app.MapSandboxProvider();
-app.MapWolverineEndpoints(opts =>
+if (roles.Api)
 {
-    opts.AddPolicy<RequestIdCorrelationPolicy>();
-    opts.AddParameterHandlingStrategy<CallerParameter>();
-});
+    app.MapOpenApi("/openapi/{documentName}.json");
+    // The page's script and styles are served from the package; only its default fonts would come from Scalar's CDN.
+    app.MapScalarApiReference("/docs", options => options
+        .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+        .DisableDefaultFonts());
+    app.MapSandboxProvider();
+    app.MapWolverineEndpoints(opts =>
+    {
+        opts.AddPolicy<RequestIdCorrelationPolicy>();
+        opts.AddParameterHandlingStrategy<CallerParameter>();
+    });
+}
 
 return await app.RunCommandsQuietly(args);
 

@@ -1,6 +1,7 @@
 using JasperFx.Core;
 using Marten;
 using Npgsql;
+using RaffsSync.Api.Infrastructure.Cluster;
 using RaffsSync.Api.Webhooks;
 using RaffsSync.Domain.Dispatches;
 using RaffsSync.Domain.Webhooks;
@@ -28,6 +29,7 @@ public sealed class DispatchReconciler(
     NpgsqlDataSource dataSource,
     IServiceScopeFactory scopes,
     ReconcilerSettings settings,
+    QueuedMessages queued,
     TimeProvider clock,
     ILogger<DispatchReconciler> logger) : BackgroundService
 {
@@ -66,7 +68,7 @@ public sealed class DispatchReconciler(
                 .OrderBy(d => d.UpdatedAt).Take(settings.BatchSize).ToListAsync(cancellation);
             var stranded = waiting.Where(d => DispatchRecovery.Requeue(d, now, settings.StaleAfter) is not null).ToList();
 
-            var live = await WithLiveMessagesAsync(connection, stranded.Select(d => d.Id).ToArray(), typeof(ExecuteDispatch), cancellation);
+            var live = await WithLiveMessagesAsync(connection, stranded.Select(d => d.Id).ToArray(), typeof(ExecuteDispatch), WorkQueues.Dispatches, cancellation);
             var requeued = 0;
             await using var scope = scopes.CreateAsyncScope();
             var bus = scope.ServiceProvider.GetRequiredService<IMessageContext>();
@@ -96,7 +98,7 @@ public sealed class DispatchReconciler(
             .OrderBy(d => d.UpdatedAt).Take(settings.BatchSize).ToListAsync(cancellation);
         if (stranded.Count == 0) return 0;
 
-        var live = await WithLiveMessagesAsync(connection, stranded.Select(d => d.Id).ToArray(), typeof(DeliverWebhook), cancellation);
+        var live = await WithLiveMessagesAsync(connection, stranded.Select(d => d.Id).ToArray(), typeof(DeliverWebhook), WorkQueues.Webhooks, cancellation);
         var endpoints = (await query.LoadManyAsync<WebhookEndpoint>(cancellation, stranded.Select(d => d.EndpointId).Distinct().ToArray()))
             .ToDictionary(e => e.Id);
         var sent = 0;
@@ -119,20 +121,26 @@ public sealed class DispatchReconciler(
 
     /// <summary>
     /// The streams among <paramref name="ids"/> that a message of <paramref name="messageType"/> in Wolverine's storage still
-    /// names. A stored envelope is binary with the message's JSON inside: the id is looked for as bytes.
+    /// names: in a node's inbox (incoming or scheduled), in an outbox, or waiting in the shared queue's tables (ready or
+    /// scheduled). A stored envelope is binary with the message's JSON inside: the id is looked for as bytes.
     /// </summary>
     private async Task<HashSet<Guid>> WithLiveMessagesAsync(NpgsqlConnection connection, Guid[] ids, Type messageType,
-        CancellationToken cancellation)
+        string queue, CancellationToken cancellation)
     {
         if (ids.Length == 0) return [];
         var schema = store.Options.DatabaseSchemaName;
+        var inQueueTables = string.Concat(queued.TablesOf(queue).Select(table => $"""
+
+               or exists (select 1 from {table} q
+                          where q.message_type = @type and position(convert_to(d.id::text, 'UTF8') in q.body) > 0)
+            """));
         await using var command = new NpgsqlCommand($"""
             select d.id from unnest(@ids) as d(id)
             where exists (select 1 from {schema}.wolverine_incoming_envelopes e
                           where e.message_type = @type and e.status in ('Incoming', 'Scheduled')
                             and position(convert_to(d.id::text, 'UTF8') in e.body) > 0)
                or exists (select 1 from {schema}.wolverine_outgoing_envelopes o
-                          where o.message_type = @type and position(convert_to(d.id::text, 'UTF8') in o.body) > 0)
+                          where o.message_type = @type and position(convert_to(d.id::text, 'UTF8') in o.body) > 0){inQueueTables}
             """, connection);
         command.Parameters.AddWithValue("ids", ids);
         command.Parameters.AddWithValue("type", messageType.ToMessageTypeName());

@@ -5,6 +5,7 @@ using Wolverine.Configuration;
 using Wolverine.Runtime.Handlers;
 using Marten;
 using Marten.Exceptions;
+using RaffsSync.Api.Infrastructure.Cluster;
 using RaffsSync.Api.Infrastructure.Postgres;
 using RaffsSync.Domain.Dispatches;
 using Wolverine;
@@ -33,20 +34,16 @@ public static class DispatchResilience
         .. Enumerable.Repeat(TimeSpan.FromMinutes(1), 13)
     ];
 
-    public static void AddDispatchResilience(this WolverineOptions opts, IConfiguration configuration)
+    public static void AddDispatchResilience(this WolverineOptions opts, IConfiguration configuration, NodeRoles roles)
     {
         RetryTransientFailures(opts);
 
         // The execute message: the same retries, and whatever still fails leaves a trace on the dispatch.
         opts.Policies.Add(new GiveUpVisibly());
 
-        // Bulk replay jobs progress side by side (one long job does not hold the others back); the
-        // handler is safe for that: it locks each dispatch it replays.
-        opts.LocalQueueFor<RunReplayJob>().MaximumParallelMessages(
-            configuration.GetValue("RaffsSync:Execution:MaxParallelReplayJobs", 10));
-
         opts.Services.AddSingleton(ReconcilerSettings.From(configuration));
-        opts.Services.AddHostedService<DispatchReconciler>();
+        // Worker work: it queues messages only workers take.
+        if (roles.Worker) opts.Services.AddHostedService<DispatchReconciler>();
     }
 
     /// <summary>

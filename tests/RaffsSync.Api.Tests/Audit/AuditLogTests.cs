@@ -161,7 +161,7 @@ public sealed class AuditLogTests(AppFixture fixture) : ApiTest(fixture)
         await using var world = await WorldAsync("audit-rebuild");
         var before = await HashesAsync();
 
-        var coordinator = Host.Services.GetRequiredService<IProjectionCoordinator>();
+        var coordinator = Host.Services.GetRequiredService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>();
         await coordinator.PauseAsync();
         try
         {
@@ -377,7 +377,7 @@ public sealed class AuditLogTests(AppFixture fixture) : ApiTest(fixture)
         listener.SetMeasurementEventCallback<long>((_, value, tags, _) => gauge[(string)tags[0].Value!] = value);
         listener.Start();
 
-        var coordinator = Host.Services.GetRequiredService<IProjectionCoordinator>();
+        var coordinator = Host.Services.GetRequiredService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>();
         await coordinator.PauseAsync();
         try
         {

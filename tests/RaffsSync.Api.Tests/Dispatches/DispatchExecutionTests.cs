@@ -133,13 +133,14 @@ public sealed class DispatchExecutionTests(AppFixture fixture) : ApiTest(fixture
         await using var provider = await LoopbackProvider.StartAsync();
         await Fixture.RegisterProviderAsync("acme-atomic", provider.BaseUrl, ("orders.create", CreateOrder));
         var key = await Fixture.CreateKeyAsync();
-        var envelopesBefore = await Fixture.ScalarAsync("select count(*) from raffssync.wolverine_incoming_envelopes");
+        var envelopesBefore = await Fixture.ScalarAsync("select count(*) from raffssync.wolverine_outgoing_envelopes");
 
-        // The execute message is written after the event in the same transaction; make that write fail.
+        // The execute message (bound for the shared queue, so in the outbox) is written after the event in the same
+        // transaction; make that write fail.
         await Fixture.ExecuteAsync("""
             create function raffssync.refuse_envelope() returns trigger language plpgsql as
             $$ begin raise exception 'forced failure after the append'; end $$;
-            create trigger refuse_envelope before insert on raffssync.wolverine_incoming_envelopes
+            create trigger refuse_envelope before insert on raffssync.wolverine_outgoing_envelopes
             for each row execute function raffssync.refuse_envelope();
             """);
         try
@@ -155,12 +156,13 @@ public sealed class DispatchExecutionTests(AppFixture fixture) : ApiTest(fixture
         }
         finally
         {
-            await Fixture.ExecuteAsync("drop trigger refuse_envelope on raffssync.wolverine_incoming_envelopes; drop function raffssync.refuse_envelope();");
+            await Fixture.ExecuteAsync("drop trigger refuse_envelope on raffssync.wolverine_outgoing_envelopes; drop function raffssync.refuse_envelope();");
         }
 
         Assert.Equal(0, await Fixture.ScalarAsync("select count(*) from raffssync.mt_events where tenant_id = 'atomic-1'"));
         Assert.Equal(0, await Fixture.ScalarAsync("select count(*) from raffssync.mt_doc_dispatch where tenant_id = 'atomic-1'"));
-        Assert.Equal(envelopesBefore, await Fixture.ScalarAsync("select count(*) from raffssync.wolverine_incoming_envelopes"));
+        Assert.Equal(envelopesBefore, await Fixture.ScalarAsync("select count(*) from raffssync.wolverine_outgoing_envelopes"));
+        Assert.Equal(0, await Fixture.ScalarAsync("select count(*) from wolverine_queues.wolverine_queue_dispatches"));
         Assert.Empty(provider.Received);
     }
 

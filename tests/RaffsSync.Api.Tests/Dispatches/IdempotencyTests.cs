@@ -39,7 +39,7 @@ public sealed class IdempotencyTests(AppFixture fixture) : ApiTest(fixture)
         var body = new { tenant_id = "29", provider = providerKey, route_key = "orders", payload = new { order = 1 } };
 
         IScenarioResult first = null!;
-        await Host.ExecuteAndWaitAsync(async () => first = await Post(key, "order-1-create", body), 60_000);
+        await Host.WaitForWorkAsync(async () => first = await Post(key, "order-1-create", body));
         var second = await Post(key, "order-1-create", body);
 
         Assert.Equal(202, first.Context.Response.StatusCode);
@@ -63,8 +63,8 @@ public sealed class IdempotencyTests(AppFixture fixture) : ApiTest(fixture)
         var body = new { tenant_id = "29", provider = providerKey, route_key = "orders", payload = new { order = 2 } };
 
         IScenarioResult[] results = [];
-        await Host.ExecuteAndWaitAsync(async () =>
-            results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Post(key, "order-2-create", body))), 60_000);
+        await Host.WaitForWorkAsync(async () =>
+            results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Post(key, "order-2-create", body))));
 
         Assert.All(results, r => Assert.Equal(202, r.Context.Response.StatusCode));
         var bodies = await Task.WhenAll(results.Select(r => r.ReadAsTextAsync()));
@@ -79,8 +79,8 @@ public sealed class IdempotencyTests(AppFixture fixture) : ApiTest(fixture)
         var (provider, providerKey) = await ProviderAsync();
         await using var _ = provider;
         var key = await Fixture.CreateKeyAsync();
-        await Host.ExecuteAndWaitAsync(async () =>
-            await Post(key, "order-3", new { tenant_id = "29", provider = providerKey, route_key = "orders", payload = new { order = 3 } }), 60_000);
+        await Host.WaitForWorkAsync(async () =>
+            await Post(key, "order-3", new { tenant_id = "29", provider = providerKey, route_key = "orders", payload = new { order = 3 } }));
 
         var reused = await Post(key, "order-3", new { tenant_id = "29", provider = providerKey, route_key = "orders", payload = new { order = 4 } });
 
@@ -95,11 +95,11 @@ public sealed class IdempotencyTests(AppFixture fixture) : ApiTest(fixture)
         await using var _ = provider;
         var body = new { tenant_id = "29", provider = providerKey, route_key = "orders", payload = new { order = 5 } };
 
-        await Host.ExecuteAndWaitAsync(async () =>
+        await Host.WaitForWorkAsync(async () =>
         {
             await Post(await Fixture.CreateKeyAsync(), "shared-key", body);
             await Post(await Fixture.CreateKeyAsync(), "shared-key", body);
-        }, 60_000);
+        });
 
         Assert.Equal(2, await DispatchesOf(providerKey));
     }

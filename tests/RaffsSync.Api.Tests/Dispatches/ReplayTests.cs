@@ -110,7 +110,11 @@ public sealed class ReplayTests(AppFixture fixture) : ApiTest(fixture)
 
         // Wait until the scheduled retry has been picked up and handled (it must do nothing).
         await Eventually.UntilAsync(async () =>
-            await Fixture.ScalarAsync("select count(*) from raffssync.wolverine_incoming_envelopes where status = 'Scheduled'") == 0,
+            await Fixture.ScalarAsync("""
+                select (select count(*) from raffssync.wolverine_incoming_envelopes where status in ('Scheduled', 'Incoming'))
+                     + (select count(*) from wolverine_queues.wolverine_queue_dispatches_scheduled)
+                     + (select count(*) from wolverine_queues.wolverine_queue_dispatches)
+                """) == 0,
             "the scheduled retry to be handled");
         Assert.Single(provider.Received);
         Assert.Equal("cancelled", (await Host.GetAsJson<JsonElement>(location, key)).GetProperty("status").GetString());

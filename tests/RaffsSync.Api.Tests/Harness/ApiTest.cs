@@ -12,9 +12,7 @@ public abstract class ApiTest(AppFixture fixture)
     protected async Task<IScenarioResult> ScenarioAndWaitAsync(Action<Scenario> configure)
     {
         IScenarioResult result = null!;
-        await Host.TrackActivity()
-            .Timeout(TimeSpan.FromSeconds(60))
-            .ExecuteAndWaitAsync((Func<Wolverine.IMessageContext, Task>)(async _ => result = await Host.Scenario(configure)));
+        await Host.WaitForWorkAsync(async () => result = await Host.Scenario(configure));
         return result;
     }
 

@@ -67,10 +67,9 @@ public class AppFixture : IAsyncLifetime
         });
         builder.ConfigureServices(services =>
         {
+            // One node: Wolverine runs every agent (projections, subscriptions) here without an election. The work
+            // queues stay real (PostgreSQL tables in the fixture's database): stubbing transports would drop their messages.
             services.RunWolverineInSoloMode();
-            // The async daemon runs as in production (HotCold, one leader per database): Marten's
-            // Solo override swaps in a coordinator that never starts the shards on its own.
-            services.DisableAllExternalWolverineTransports();
             configure?.Invoke(services);
         });
     }

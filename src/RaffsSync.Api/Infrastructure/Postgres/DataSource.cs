@@ -10,7 +10,18 @@ namespace RaffsSync.Api.Infrastructure.Postgres;
 public static class DataSource
 {
     public static IServiceCollection AddRaffsSyncDataSource(this IServiceCollection services) =>
-        services.AddSingleton(provider => NpgsqlDataSource.Create(provider.GetRequiredService<DatabaseConnection>().ConnectionString));
+        services.AddSingleton(provider => NpgsqlDataSource.Create(WithKeepalive(provider.GetRequiredService<DatabaseConnection>().ConnectionString)));
+
+    /// <summary>
+    /// Idle connections (the cluster leader's advisory lock lives on one) send a keepalive every 30 s unless the
+    /// connection string says otherwise, so a NAT or load balancer between node and database does not drop them silently.
+    /// </summary>
+    public static string WithKeepalive(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.KeepAlive == 0) builder.KeepAlive = 30;
+        return builder.ConnectionString;
+    }
 
     /// <summary>
     /// Marten on the shared data source. The container owns and disposes it (Marten does not dispose a data
