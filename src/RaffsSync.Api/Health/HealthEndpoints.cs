@@ -1,5 +1,7 @@
 using Marten;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using RaffsSync.Api.Infrastructure.Cluster;
+using Wolverine.Runtime;
 
 namespace RaffsSync.Api.Health;
 
@@ -43,13 +45,27 @@ public static class HealthEndpoints
         return app;
     }
 
-    /// <summary><c>{"status": ..., "checks": {"database": {...}, "projections": {"status", "description", "data": {shard: lag}}}}</c></summary>
+    /// <summary>
+    /// <c>{"status": ..., "node": {"id", "number", "roles", "leader", "agents"}, "checks": {"database": {...}, "projections": {"status",
+    /// "description", "data": {shard: lag}}}}</c>.
+    /// The agents are what Wolverine runs on this node: the async shards (<c>event-subscriptions://...</c>) and the database's
+    /// durability agent (<c>wolverinedb://...</c>); <c>leader</c> says whether this node assigns them.
+    /// </summary>
     private static Task WriteDetailsAsync(HttpContext context, HealthReport report)
     {
+        var runtime = context.RequestServices.GetRequiredService<IWolverineRuntime>();
         context.Response.ContentType = "application/json";
         return context.Response.WriteAsJsonAsync(new
         {
             status = report.Status.ToString(),
+            node = new
+            {
+                id = runtime.Options.UniqueNodeId,
+                number = runtime.Options.Durability.AssignedNodeNumber,
+                roles = context.RequestServices.GetRequiredService<NodeRoles>().Names,
+                leader = runtime is WolverineRuntime { } concrete && concrete.IsLeader(),
+                agents = runtime.Agents.AllRunningAgentUris().Select(uri => uri.ToString()).Order().ToList()
+            },
             checks = report.Entries.ToDictionary(e => e.Key, e => new
             {
                 status = e.Value.Status.ToString(),

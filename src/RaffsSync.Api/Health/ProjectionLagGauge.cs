@@ -84,7 +84,8 @@ public sealed class ProjectionLagMonitor(ProjectionLagGauge lag, ILogger<Project
 /// <summary>
 /// Degraded (still 200) when a shard is further behind than <c>RaffsSync:Health:MaxProjectionLag</c> events,
 /// and at once when the daemon on this node reports a shard paused, faulted or stopped (one event it cannot
-/// process stops a shard long before the lag builds up).
+/// process stops a shard long before the lag builds up). The lag is the cluster's (read from the database) on every
+/// node; a shard's state only on the node that runs it.
 /// </summary>
 public sealed class ProjectionLagHealthCheck(ProjectionLagGauge lag, IConfiguration configuration, IServiceProvider services) : IHealthCheck
 {
@@ -106,6 +107,10 @@ public sealed class ProjectionLagHealthCheck(ProjectionLagGauge lag, IConfigurat
 
     private List<string> FailingShards()
     {
+        // Another node's shards have no daemon here to ask (Wolverine refuses the question).
+        var runtime = services.GetRequiredService<Wolverine.Runtime.IWolverineRuntime>();
+        if (!runtime.Agents.AllRunningAgentUris().Any(uri => uri.Scheme == Wolverine.Runtime.Agents.EventSubscriptionAgentFamily.SchemeName))
+            return [];
         var daemon = services.GetService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>()?.DaemonForMainDatabase();
         if (daemon is null) return [];
         return daemon.Tracker.CurrentStates().Where(s => Failing.Contains(s.Action)).Select(s => s.ShardName).Distinct().ToList();

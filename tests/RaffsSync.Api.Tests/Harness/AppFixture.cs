@@ -40,15 +40,16 @@ public class AppFixture : IAsyncLifetime
 
     /// <summary>A real host on a given database; tests that stop and restart the service start their own.</summary>
     public static Task<IAlbaHost> StartHostAsync(string connectionString, string secretsKey, CapturedLogs logs,
-        Action<IServiceCollection>? configure = null, IReadOnlyDictionary<string, string>? settings = null)
+        Action<IServiceCollection>? configure = null, IReadOnlyDictionary<string, string>? settings = null, bool solo = true)
     {
         JasperFxEnvironment.AutoStartHost = true;
-        return AlbaHost.For<Program>(builder => Configure(builder, connectionString, secretsKey, logs, configure, settings));
+        return AlbaHost.For<Program>(builder => Configure(builder, connectionString, secretsKey, logs, configure, settings, solo));
     }
 
     /// <summary>What every test host is given; hosts on a real port (<see cref="LoopbackHost"/>) too.</summary>
+    /// <param name="solo">One node on the database (most tests); false for a node of a cluster, as in production.</param>
     public static void Configure(IWebHostBuilder builder, string connectionString, string secretsKey, CapturedLogs logs,
-        Action<IServiceCollection>? configure = null, IReadOnlyDictionary<string, string>? settings = null)
+        Action<IServiceCollection>? configure = null, IReadOnlyDictionary<string, string>? settings = null, bool solo = true)
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Postgres", connectionString);
@@ -69,7 +70,7 @@ public class AppFixture : IAsyncLifetime
         {
             // One node: Wolverine runs every agent (projections, subscriptions) here without an election. The work
             // queues stay real (PostgreSQL tables in the fixture's database): stubbing transports would drop their messages.
-            services.RunWolverineInSoloMode();
+            if (solo) services.RunWolverineInSoloMode();
             configure?.Invoke(services);
         });
     }

@@ -16,6 +16,22 @@ public sealed record OwnDatabase(string ConnectionString, string SecretsKey)
 
     public Task<IAlbaHost> StartHostAsync(Action<IServiceCollection>? configure = null, IReadOnlyDictionary<string, string>? settings = null) =>
         AppFixture.StartHostAsync(ConnectionString, SecretsKey, new CapturedLogs(), configure, settings);
+
+    /// <summary>A node of a cluster on this database (Balanced, as in production), with its roles and the given logs.</summary>
+    public Task<IAlbaHost> StartNodeAsync(string roles, CapturedLogs logs, IReadOnlyDictionary<string, string>? settings = null) =>
+        AppFixture.StartHostAsync(ConnectionString, SecretsKey, logs, settings: new Dictionary<string, string>(ClusterTimings)
+        {
+            ["RaffsSync:Roles"] = roles
+        }.Concat(settings ?? new Dictionary<string, string>()).ToDictionary(), solo: false);
+
+    /// <summary>Heartbeats and assignment checks every second, a silent node dead after 5 s: agents move within seconds.</summary>
+    public static IReadOnlyDictionary<string, string> ClusterTimings { get; } = new Dictionary<string, string>
+    {
+        ["RaffsSync:Cluster:HeartbeatInterval"] = "00:00:01",
+        ["RaffsSync:Cluster:AssignmentInterval"] = "00:00:01",
+        ["RaffsSync:Cluster:StaleNodeAfter"] = "00:00:05",
+        ["RaffsSync:Cluster:RecoveryInterval"] = "00:00:01"
+    };
 }
 
 public static class OwnHostExtensions
