@@ -142,7 +142,7 @@ SecretsCheck.AddTo(builder.Services);
 builder.Services.AddSingleton<OAuthTokens>();
 builder.Services.AddMemoryCache();
 builder.Services.AddTransient<BuiltInRegistry>();
-if (builder.Environment.IsDevelopment()) builder.Services.AddHostedService<DevelopmentDemoKey>();
+if (builder.Environment.IsDevelopment() && roles.Api) builder.Services.AddHostedService<DevelopmentDemoKey>();
 
 var app = builder.Build();
 
