@@ -208,7 +208,10 @@ public static class CredentialRateLimiting
         return services;
     }
 
-    /// <summary>The tables of the cluster-wide limits (created with Marten's schema at start), their sweeper, and the checks.</summary>
+    /// <summary>
+    /// The tables of the cluster-wide limits (created with Marten's schema at start), their sweeper, and the checks: the
+    /// callers' here, the provider calls' (<see cref="Dispatches.ProviderCallLimits"/>) for the executor.
+    /// </summary>
     private static IServiceCollection AddClusterLimits(this IServiceCollection services)
     {
         services.ConfigureMarten(opts =>
@@ -216,6 +219,7 @@ public static class CredentialRateLimiting
             foreach (var table in ClusterLimits.Tables()) opts.Storage.ExtendedSchemaObjects.Add(table);
         });
         services.AddSingleton<ClusterLimits>();
+        services.AddSingleton<Dispatches.ProviderCallLimits>();
         services.AddHostedService<LimitRowSweeper>();
         return services;
     }
