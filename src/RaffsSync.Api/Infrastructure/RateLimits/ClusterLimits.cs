@@ -1,4 +1,5 @@
 using Npgsql;
+using RaffsSync.Api.Infrastructure.Postgres;
 using NpgsqlTypes;
 using RaffsSync.Domain.Limits;
 using Weasel.Postgresql;
@@ -38,9 +39,28 @@ public sealed record LimitCheck(bool Allowed, Gcra Limit, DateTimeOffset Tat, Da
 /// </list>
 /// A row whose time has passed means the same as no row; <see cref="LimitRowSweeper"/> deletes those every minute.
 /// Failures (the database away) are the callers' to handle; each caller states its rule.
+/// <para>
+/// The checks commit without waiting for the WAL flush (<c>synchronous_commit=off</c> on a small pool of their own): a
+/// check then costs about 0.15 ms instead of a flush (about 1 ms here), and one busy credential's row takes some 8,000
+/// checks a second instead of 800. What a crash of the database server can lose is the last few milliseconds of counts
+/// and leases: limits that start again a little fuller, never data.
+/// </para>
 /// </summary>
-public sealed class ClusterLimits(NpgsqlDataSource dataSource)
+public sealed class ClusterLimits(NpgsqlDataSource dataSource) : IAsyncDisposable
 {
+    public ClusterLimits(DatabaseConnection database) : this(OwnDataSource(database.ConnectionString)) { }
+
+    public static NpgsqlDataSource OwnDataSource(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        builder.Options = $"{builder.Options} -c synchronous_commit=off".Trim();
+        builder.MaxPoolSize = Math.Min(builder.MaxPoolSize, 20);
+        builder.ApplicationName ??= "raffssync-limits";
+        return NpgsqlDataSource.Create(builder.ConnectionString);
+    }
+
+    public ValueTask DisposeAsync() => dataSource.DisposeAsync();
+
     public const string Schema = "raffssync";
     public const string Buckets = "rate_limit_buckets";
     public const string Slots = "provider_call_slots";

@@ -218,7 +218,7 @@ public static class CredentialRateLimiting
         {
             foreach (var table in ClusterLimits.Tables()) opts.Storage.ExtendedSchemaObjects.Add(table);
         });
-        services.AddSingleton<ClusterLimits>();
+        services.AddSingleton(provider => new ClusterLimits(provider.GetRequiredService<DatabaseConnection>()));
         services.AddSingleton<Dispatches.ProviderCallLimits>();
         services.AddHostedService<LimitRowSweeper>();
         return services;
