@@ -18,6 +18,14 @@ namespace RaffsSync.Api.Dispatches;
 /// Not Wolverine's aggregate workflow (<c>[WriteAggregate]</c>): that commits once, at the end, and the
 /// claim must commit on its own before the provider is called, moving the stream the workflow would
 /// then expect unchanged. The stream is read for writing here instead, in the claim's own session.
+/// <para>
+/// Before the claim the call must fit the provider's limits across all nodes (<see cref="ProviderCallLimits"/>: the
+/// route's <c>rate_limit</c>, the per-provider concurrency cap). When it does not, nothing is claimed or sent: the same
+/// message (same attempt, same location) comes back after the wait, so the attempt is not counted and the dispatch
+/// stays queued until it runs. No event records the wait: a busy provider would add one to each waiting dispatch every
+/// second or so, commits and webhook traffic at the moment capacity is short, and the wait changes nothing the dispatch's
+/// history has to explain (its attempt still starts when it starts).
+/// </para>
 /// </summary>
 public static class ExecuteDispatchHandler
 {
@@ -28,6 +36,8 @@ public static class ExecuteDispatchHandler
         ProviderGateway gateway,
         ProviderRequestBuilder builder,
         TimeProvider clock,
+        ProviderCallLimits callLimits,
+        ILogger<ExecuteDispatch> logger,
         CancellationToken cancellation)
     {
         // Decided and claimed on one read of the stream: the claim expects the version decided on, so a
@@ -74,27 +84,41 @@ public static class ExecuteDispatchHandler
                 DispatchExecution.RecordTokenFailure(dispatch, definition, e.Type, e.Message, clock.GetUtcNow(), Random.Shared.NextDouble()));
         }
 
-        if (!await ClaimAttemptAsync(claim, stream, command.Attempt, request.Masked, clock, cancellation)) return [];
-
-        if (!PagePlan.IsPaged(definition))
+        var permit = await callLimits.AcquireAsync(dispatch, definition, cancellation);
+        if (permit.WaitFor is { } wait)
         {
-            var result = await gateway.SendAsync(dispatch.Provider, request.ToSend, definition.EffectiveTimeout, cancellation);
-            if (DispatchExecution.NeedsReconciliation(definition, result)
-                && await LookUpAsync(session, gateway, builder, provider, connection, dispatch, definition, clock, cancellation) is { } lookup)
-            {
-                return Record(session, dispatch, DispatchExecution.RecordReconciliation(dispatch, definition, command.Attempt, result,
-                    lookup.Route, lookup.Result, clock.GetUtcNow(), Random.Shared.NextDouble()));
-            }
-            return Record(session, dispatch,
-                DispatchExecution.RecordOutcome(dispatch, definition, command.Attempt, result, clock.GetUtcNow(), Random.Shared.NextDouble()));
+            logger.LogDebug("Dispatch {DispatchId} attempt {Attempt} waits {Wait} for {Provider}'s limits", dispatch.Id, command.Attempt, wait, dispatch.Provider);
+            return [command.WithDeliveryOptions(new DeliveryOptions { ScheduledTime = clock.GetUtcNow() + wait, TenantId = dispatch.TenantId })];
         }
 
-        return Record(session, dispatch, await FetchPagesAsync(gateway, dispatch, definition, command.Attempt, request, clock, cancellation));
+        try
+        {
+            if (!await ClaimAttemptAsync(claim, stream, command.Attempt, request.Masked, clock, cancellation)) return [];
+
+            if (!PagePlan.IsPaged(definition))
+            {
+                var result = await gateway.SendAsync(dispatch.Provider, request.ToSend, definition.EffectiveTimeout, cancellation);
+                if (DispatchExecution.NeedsReconciliation(definition, result)
+                    && await LookUpAsync(session, gateway, builder, callLimits, provider, connection, dispatch, definition, clock, cancellation) is { } lookup)
+                {
+                    return Record(session, dispatch, DispatchExecution.RecordReconciliation(dispatch, definition, command.Attempt, result,
+                        lookup.Route, lookup.Result, clock.GetUtcNow(), Random.Shared.NextDouble()));
+                }
+                return Record(session, dispatch,
+                    DispatchExecution.RecordOutcome(dispatch, definition, command.Attempt, result, clock.GetUtcNow(), Random.Shared.NextDouble()));
+            }
+
+            return Record(session, dispatch, await FetchPagesAsync(gateway, callLimits, dispatch, definition, command.Attempt, request, clock, cancellation));
+        }
+        finally
+        {
+            await callLimits.ReleaseAsync(permit);
+        }
     }
 
     /// <summary>Calls the route's reconcile (lookup) route, current version, with the dispatch's inputs; null when it cannot be built.</summary>
     private static async Task<(RouteDefinition Route, ProviderCallResult Result)?> LookUpAsync(IDocumentSession session,
-        ProviderGateway gateway, ProviderRequestBuilder builder, Provider provider, Domain.Connections.Connection? connection,
+        ProviderGateway gateway, ProviderRequestBuilder builder, ProviderCallLimits callLimits, Provider provider, Domain.Connections.Connection? connection,
         Dispatch dispatch, RouteDefinition route, TimeProvider clock, CancellationToken cancellation)
     {
         var lookup = await session.LoadAsync<Route>(RegistryIds.Route(dispatch.Provider, route.Reconcile!.RouteKey), cancellation);
@@ -104,6 +128,7 @@ public static class ExecuteDispatchHandler
             var request = await builder.BuildAsync(session, provider, lookup.Current, connection,
                 new DispatchInputs(dispatch.Id, dispatch.TenantId, dispatch.Environment, dispatch.Payload, clock.GetUtcNow(), dispatch.IdempotencyKey),
                 dryRun: false, cancellation);
+            await callLimits.WaitForRateAsync(dispatch, route.Reconcile!.RouteKey, lookup.Current, cancellation);
             return (lookup.Current, await gateway.SendAsync(dispatch.Provider, request.ToSend, lookup.Current.EffectiveTimeout, cancellation));
         }
         catch (Exception e) when (e is TemplateException or ProviderAuthException)
@@ -113,7 +138,7 @@ public static class ExecuteDispatchHandler
     }
 
     /// <summary>A pull route: page after page within the route's limits; a failing page decides the attempt like any answer.</summary>
-    private static async Task<ExecutionRecord> FetchPagesAsync(ProviderGateway gateway, Dispatch dispatch, RouteDefinition route,
+    private static async Task<ExecutionRecord> FetchPagesAsync(ProviderGateway gateway, ProviderCallLimits callLimits, Dispatch dispatch, RouteDefinition route,
         int attempt, RenderedRequests unpaged, TimeProvider clock, CancellationToken cancellation)
     {
         var pages = new List<object>();
@@ -121,6 +146,8 @@ public static class ExecuteDispatchHandler
         var request = PagePlan.First(route, unpaged);
         for (var page = 1; ; page++)
         {
+            // The first page's permit was taken before the claim.
+            if (page > 1) await callLimits.WaitForRateAsync(dispatch, dispatch.RouteKey, route, cancellation);
             var result = await gateway.SendAsync(dispatch.Provider, request.ToSend, route.EffectiveTimeout, cancellation);
             if (result is not ProviderCallResult.Responded answer || DispatchOutcome.Classify(route, answer) is not DispatchOutcome.Succeeded)
                 return DispatchExecution.RecordOutcome(dispatch, route, attempt, result, clock.GetUtcNow(), Random.Shared.NextDouble(), page, pages);

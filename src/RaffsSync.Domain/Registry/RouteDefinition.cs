@@ -19,7 +19,7 @@ namespace RaffsSync.Domain.Registry;
 /// <param name="ErrorRules">What an answer means, in order: the first rule whose status codes and body text match decides; otherwise <c>success</c>, then the status class.</param>
 /// <param name="Backoff">How retries are spaced and bounded.</param>
 /// <param name="Pagination">How a pull route fetches page after page.</param>
-/// <param name="RateLimit">Calls per credential (validated and stored, not yet enforced).</param>
+/// <param name="RateLimit">Calls per provider credential, held across all nodes: spaced evenly, at most <c>requests</c> in any span of <c>per</c>.</param>
 /// <param name="Reconcile">For writes: the route that looks up whether a write that timed out happened.</param>
 /// <param name="Event">Kinds <c>forward</c> and <c>chain</c> (required): the provider's event type the route handles, as the provider's <c>inbound.event_type</c> reads it (<c>order.created</c>). Every enabled route of the provider with this event handles each such push. Dispatches cannot run a route with an event.</param>
 /// <param name="Forward">Kind <c>forward</c>: how the event is sent to the location's webhook endpoints.</param>
