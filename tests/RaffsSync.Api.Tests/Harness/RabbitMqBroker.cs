@@ -29,7 +29,9 @@ public sealed class RabbitMqBroker : IAsyncDisposable
     public static async Task<RabbitMqBroker> StartAsync()
     {
         var root = Path.Combine(Path.GetTempPath(), "raffssync-rabbitmq", Guid.NewGuid().ToString("N")[..8]);
+        // Started as root, Debian's wrapper runs the server as the rabbitmq user: the folder must be open to it.
         Directory.CreateDirectory(root);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(root, (UnixFileMode)0x1FF); // rwxrwxrwx
         var port = LocalPostgresCluster.FreePort();
         var name = $"raffs{Path.GetFileName(root)}";
         var start = new ProcessStartInfo(Server)
@@ -46,7 +48,6 @@ public sealed class RabbitMqBroker : IAsyncDisposable
         start.Environment["RABBITMQ_LOG_BASE"] = Path.Combine(root, "log");
         start.Environment["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(root, "enabled_plugins");
         start.Environment["RABBITMQ_CONFIG_FILE"] = Path.Combine(root, "rabbitmq");
-        start.Environment["HOME"] = root; // the Erlang cookie lives here
 
         var process = Process.Start(start)!;
         var broker = new RabbitMqBroker(process, root, port);
