@@ -1,5 +1,6 @@
 # Shared by the benchmark scripts: start the API (Release) on a fresh local PostgreSQL cluster
-# (synchronous_commit on) and summarise wrk output. Source it; it sets $work, $PORT, $PGPORT,
+# (synchronous_commit on) and summarise wrk output. API_ROLES sets the node's roles (default all three).
+# Source it; it sets $work, $PORT, $PGPORT,
 # RAFFSSYNC_BENCH_KEY (the development demo key, internal) and stops everything on exit.
 DURATION=${DURATION:-30s}
 CONNECTIONS=${CONNECTIONS:-16}
@@ -13,6 +14,7 @@ chmod 755 "$work"
 dotnet build src/RaffsSync.Api -c Release --nologo -v q >/dev/null
 
 ASPNETCORE_ENVIRONMENT=Development \
+RaffsSync__Roles="${API_ROLES:-}" \
 RaffsSync__LocalPostgres__Directory="$work/postgres" \
 RaffsSync__LocalPostgres__Port=$PGPORT \
 Logging__LogLevel__Default=Warning \
