@@ -24,10 +24,10 @@ api=$!
 trap 'kill $api 2>/dev/null; wait $api 2>/dev/null; rm -rf "$work"' EXIT
 
 for _ in $(seq 1 120); do
-  curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && [ -s "$work/demo-key.txt" ] && break
+  curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && [ -s "$work/postgres/demo-key.txt" ] && break
   sleep 0.5
 done
-export RAFFSSYNC_BENCH_KEY=$(cat "$work/demo-key.txt")
+export RAFFSSYNC_BENCH_KEY=$(cat "$work/postgres/demo-key.txt")
 
 sql() { psql -h 127.0.0.1 -p $PGPORT -U raffs -d postgres -tAq "$@"; }
 

@@ -1,19 +1,18 @@
 #!/usr/bin/env bash
-# Execution throughput as workers are added: one api node (api,projections) accepts a backlog of BACKLOG dispatches
-# to the sandbox provider while no worker runs, then N worker processes (RaffsSync__Roles=worker) on the same
-# database drain it; reported as dispatches per second for each N in WORKERS, the clock running from the first
-# finished dispatch to the last (start-up left out). The sandbox provider answers from the api node, so it is part
-# of what is measured. Loopback only.
-#   bash bench/workers.sh                      # 2000 dispatches, 1 then 2 workers
-#   BACKLOG=5000 WORKERS="1 2 3" bash bench/workers.sh
+# End-to-end dispatch throughput as workers are added: one api node (api,projections) and N worker processes
+# (RaffsSync__Roles=worker) on one database; after a warm-up, wrk posts dispatches to the sandbox provider for
+# DURATION and the clock runs from its first request until the last accepted dispatch has succeeded; for each N in
+# WORKERS. The sandbox provider answers from the api node, so it is part of what is measured. Loopback only.
+#   bash bench/workers.sh                      # 30 s of load, 1 then 2 workers
+#   DURATION=60s WORKERS="1 2 3" bash bench/workers.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BACKLOG=${BACKLOG:-2000}
 WORKERS=${WORKERS:-"1 2"}
 export API_ROLES=api,projections
 source bench/lib.sh
 
 body='{"tenant_id": "29", "provider": "sandbox", "route_key": "orders.push", "payload": {"customer": "bench", "items": [{"sku": "KOPI", "qty": 1}]}}'
+succeeded() { sql -c "select count(*) from raffssync.mt_doc_dispatch where data->>'status' = 'Succeeded'"; }
 waiting() { sql -c "select count(*) from raffssync.mt_doc_dispatch where data->>'status' in ('Accepted','InProgress','RetryScheduled')"; }
 now_ms() { date +%s%3N; }
 
@@ -21,13 +20,14 @@ worker_pids=()
 stop_workers() { for pid in "${worker_pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; done; worker_pids=(); }
 trap 'stop_workers; kill $api 2>/dev/null; wait $api 2>/dev/null; rm -rf "$work"' EXIT
 
-echo "$(nproc) cores, one api node, backlog of $BACKLOG dispatches per run"
-for count in $WORKERS; do
-  # The backlog, accepted while no worker runs (16 requests at a time).
-  seq 1 "$BACKLOG" | xargs -P 16 -I{} curl -sf -o /dev/null -X POST "http://127.0.0.1:$PORT/api/v1/dispatches" \
+post() { # count: accept that many dispatches, 16 requests at a time
+  seq 1 "$1" | xargs -P 16 -I{} curl -sf -o /dev/null -X POST "http://127.0.0.1:$PORT/api/v1/dispatches" \
     -H "Authorization: Bearer $RAFFSSYNC_BENCH_KEY" -H "Content-Type: application/json" -d "$body"
-  [ "$(waiting)" -ge "$BACKLOG" ] || { echo "backlog not accepted: $(waiting) waiting" >&2; exit 1; }
+}
+drained() { for _ in $(seq 1 3000); do [ "$(waiting)" = "0" ] && return; sleep 0.1; done; echo "not drained: $(waiting) waiting" >&2; exit 1; }
 
+echo "$(nproc) cores, one api node (api,projections); wrk $THREADS threads x $CONNECTIONS connections for $DURATION per run while the workers run"
+for count in $WORKERS; do
   for i in $(seq 1 "$count"); do
     ASPNETCORE_ENVIRONMENT=Development RaffsSync__Roles=worker \
     RaffsSync__LocalPostgres__Directory="$work/postgres" RaffsSync__LocalPostgres__Port=$PGPORT \
@@ -36,13 +36,19 @@ for count in $WORKERS; do
       >"$work/worker-$count-$i.log" 2>&1 &
     worker_pids+=($!)
   done
-  # The clock starts when the workers have begun (start-up is not throughput): from the first finished dispatch.
-  for _ in $(seq 1 1200); do [ "$(waiting)" -lt "$BACKLOG" ] && break; sleep 0.1; done
-  started=$(now_ms); left=$(waiting)
-  for _ in $(seq 1 2400); do [ "$(waiting)" = "0" ] && break; sleep 0.1; done
+  for i in $(seq 1 "$count"); do
+    for _ in $(seq 1 240); do curl -sf "http://127.0.0.1:$((PORT + 10 + i))/health/live" >/dev/null && break; sleep 0.5; done
+  done
+  # Warm-up, not reported: every worker compiles its handlers and fills its pools.
+  post 200; drained
+
+  before=$(succeeded)
+  started=$(now_ms)
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s bench/dispatch.lua "http://127.0.0.1:$PORT/api/v1/dispatches" >"$work/wrk-$count.txt"
+  drained
   elapsed=$(( $(now_ms) - started ))
-  awk -v n="$count" -v b="$left" -v ms="$elapsed" \
-    'BEGIN {printf "%d worker(s): %d dispatches in %.1f s = %.0f dispatches/s\n", n, b, ms / 1000, b / (ms / 1000)}'
+  awk -v n="$count" -v d="$(( $(succeeded) - before ))" -v ms="$elapsed" -v accept="$(rps "$(cat "$work/wrk-$count.txt")")" \
+    'BEGIN {printf "%d worker(s): %d dispatches accepted (%.0f/s while posting) and succeeded in %.1f s = %.0f dispatches/s end to end\n", n, d, accept, ms / 1000, d / (ms / 1000)}'
   stop_workers
 done
 echo "succeeded: $(sql -c "select count(*) from raffssync.mt_doc_dispatch where data->>'status' = 'Succeeded'"), other: $(sql -c "select count(*) from raffssync.mt_doc_dispatch where data->>'status' <> 'Succeeded'")"
