@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Alba;
 using RaffsSync.Api.Tests.Harness;
 
@@ -57,15 +56,8 @@ public sealed class NodeKilledMidCallTests : IAsyncLifetime
 
         var locations = new List<string>();
         for (var i = 0; i < Dispatches; i++)
-        {
-            var accepted = await api.CallAsync(key, s =>
-            {
-                s.Post.Json(new { tenant_id = "91", provider = "fragile", route_key = "orders", payload = new { n = i } }).ToUrl("/api/v1/dispatches");
-                s.WithRequestHeader("Idempotency-Key", $"order-{i}");
-            });
-            Assert.Equal(202, accepted.Context.Response.StatusCode);
-            locations.Add(accepted.Context.Response.Headers.Location.ToString());
-        }
+            locations.Add(await api.AcceptDispatchAsync(key, new { tenant_id = "91", provider = "fragile", route_key = "orders", payload = new { n = i } },
+                idempotencyKey: $"order-{i}"));
 
         await Eventually.UntilAsync(() => _provider.Received.Count >= 3, "the worker process to have calls in flight");
         doomed.Kill();
@@ -75,17 +67,9 @@ public sealed class NodeKilledMidCallTests : IAsyncLifetime
         var successor = await _db.StartNodeAsync("worker,projections", new CapturedLogs());
         _hosts.Add(successor);
 
-        await Eventually.UntilAsync(async () =>
-        {
-            foreach (var location in locations)
-            {
-                var status = (await api.GetAsJson<JsonElement>(location, key)).GetProperty("status").GetString();
-                if (status is not ("succeeded" or "failed" or "dead_lettered" or "cancelled")) return false;
-            }
-            return true;
-        }, "every dispatch to reach a final state", TimeSpan.FromSeconds(120));
+        await api.UntilDispatchesAsync(key, locations, TimeSpan.FromSeconds(120), DispatchWaits.FinalStatuses);
 
-        var statuses = await Task.WhenAll(locations.Select(async l => (await api.GetAsJson<JsonElement>(l, key)).GetProperty("status").GetString()));
+        var statuses = await Task.WhenAll(locations.Select(l => api.DispatchStatusAsync(key, l)));
         Assert.All(statuses, s => Assert.Equal("succeeded", s));
         var callsPerKey = _provider.Received.GroupBy(r => r.Headers["Idempotency-Key"]).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(Dispatches, callsPerKey.Count);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Alba;
 using RaffsSync.Api.Tests.Harness;
 
@@ -30,19 +29,9 @@ public sealed class RabbitMqTransportTests
 
         var locations = new List<string>();
         for (var i = 0; i < 10; i++)
-        {
-            var accepted = await api.CallAsync(key, s => s.Post.Json(new { tenant_id = "95", provider = "brokered", route_key = "orders", payload = new { n = i } })
-                .ToUrl("/api/v1/dispatches"));
-            Assert.Equal(202, accepted.Context.Response.StatusCode);
-            locations.Add(accepted.Context.Response.Headers.Location.ToString());
-        }
+            locations.Add(await api.AcceptDispatchAsync(key, new { tenant_id = "95", provider = "brokered", route_key = "orders", payload = new { n = i } }));
 
-        await Eventually.UntilAsync(async () =>
-        {
-            foreach (var location in locations)
-                if ((await api.GetAsJson<JsonElement>(location, key)).GetProperty("status").GetString() != "succeeded") return false;
-            return true;
-        }, "every dispatch to succeed");
+        await api.UntilDispatchesAsync(key, locations);
         Assert.Equal(11, provider.Received.Count);
         Assert.Equal(11, workerLogs.ExecutedDispatches());
         Assert.Contains(workerLogs.Lines, line => line.Contains("rabbitmq://", StringComparison.OrdinalIgnoreCase));

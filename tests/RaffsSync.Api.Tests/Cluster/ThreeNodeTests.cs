@@ -56,25 +56,9 @@ public sealed class ThreeNodeTests : IAsyncLifetime
     {
         var locations = new List<string>();
         for (var i = 0; i < count; i++)
-        {
-            var accepted = await api.CallAsync(key, s => s.Post.Json(new { tenant_id = tenant, provider = "cluster", route_key = "orders", payload = new { n = i } })
-                .ToUrl("/api/v1/dispatches"));
-            Assert.Equal(202, accepted.Context.Response.StatusCode);
-            locations.Add(accepted.Context.Response.Headers.Location.ToString());
-        }
+            locations.Add(await api.AcceptDispatchAsync(key, new { tenant_id = tenant, provider = "cluster", route_key = "orders", payload = new { n = i } }));
         return locations;
     }
-
-    private static Task AllSucceededAsync(IAlbaHost api, string key, IEnumerable<string> locations) =>
-        Eventually.UntilAsync(async () =>
-        {
-            foreach (var location in locations)
-            {
-                var status = await api.GetAsJson<JsonElement>(location, key);
-                if (status.GetProperty("status").GetString() != "succeeded") return false;
-            }
-            return true;
-        }, "every dispatch to succeed");
 
     [Fact]
     public async Task dispatches_accepted_by_the_api_node_are_executed_by_the_workers_and_each_shard_runs_on_one_node()
@@ -86,7 +70,7 @@ public sealed class ThreeNodeTests : IAsyncLifetime
         var key = await ProviderWithRouteAsync(api);
 
         var locations = await DispatchAsync(api, key, 20);
-        await AllSucceededAsync(api, key, locations);
+        await api.UntilDispatchesAsync(key, locations);
 
         Assert.Equal(20, _provider.Received.Count);
         Assert.Equal(0, apiLogs.ExecutedDispatches());
@@ -115,7 +99,7 @@ public sealed class ThreeNodeTests : IAsyncLifetime
 
         var successor = await StartAsync("worker,projections", new CapturedLogs());
         var before = await DispatchAsync(api, key, 5);
-        await AllSucceededAsync(api, key, before);
+        await api.UntilDispatchesAsync(key, before);
 
         await leader.StopAsync();
         _started.Remove(leader);
@@ -126,7 +110,7 @@ public sealed class ThreeNodeTests : IAsyncLifetime
         Assert.True(after[0].Leads || after[1].Leads);
 
         var later = await DispatchAsync(api, key, 5, tenant: "82");
-        await AllSucceededAsync(api, key, later);
+        await api.UntilDispatchesAsync(key, later);
         await Eventually.UntilAsync(async () =>
         {
             var audit = await api.GetAsJson<JsonElement>("/api/v1/audit?event_type=dispatch_succeeded&limit=100", key);

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Alba;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
@@ -99,18 +98,10 @@ public sealed class ClusterLimitTests
 
         var locations = await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
         {
-            var accepted = await (i % 2 == 0 ? first : second).CallAsync(key, s => s
-                .Post.Json(new { tenant_id = "29", provider = "metered", route_key = "orders", payload = new { } }).ToUrl("/api/v1/dispatches"));
-            Assert.Equal(202, accepted.Context.Response.StatusCode);
-            return accepted.Context.Response.Headers.Location.ToString();
+            return await (i % 2 == 0 ? first : second).AcceptDispatchAsync(key, new { tenant_id = "29", provider = "metered", route_key = "orders", payload = new { } });
         }));
 
-        await Eventually.UntilAsync(async () =>
-        {
-            foreach (var location in locations)
-                if (await StatusAsync(first, key, location) != "succeeded") return false;
-            return true;
-        }, "every dispatch to succeed", TimeSpan.FromSeconds(90));
+        await first.UntilDispatchesAsync(key, locations, TimeSpan.FromSeconds(90));
 
         Assert.Equal(20, arrivals.Count);
         var busiest = arrivals.GroupBy(a => a.Ticks / TimeSpan.TicksPerSecond).Max(g => g.Count());
@@ -141,18 +132,10 @@ public sealed class ClusterLimitTests
 
         var locations = await Task.WhenAll(Enumerable.Range(0, 8).Select(async i =>
         {
-            var accepted = await (i % 2 == 0 ? first : second).CallAsync(key, s => s
-                .Post.Json(new { tenant_id = "29", provider = "narrow", route_key = "items", payload = new { } }).ToUrl("/api/v1/dispatches"));
-            Assert.Equal(202, accepted.Context.Response.StatusCode);
-            return accepted.Context.Response.Headers.Location.ToString();
+            return await (i % 2 == 0 ? first : second).AcceptDispatchAsync(key, new { tenant_id = "29", provider = "narrow", route_key = "items", payload = new { } });
         }));
 
-        await Eventually.UntilAsync(async () =>
-        {
-            foreach (var location in locations)
-                if (await StatusAsync(first, key, location) != "succeeded") return false;
-            return true;
-        }, "every dispatch to succeed", TimeSpan.FromSeconds(90));
+        await first.UntilDispatchesAsync(key, locations, TimeSpan.FromSeconds(90));
         Assert.Equal(8, provider.Received.Count);
         Assert.Equal(2, provider.MaxInFlight);
 
@@ -162,7 +145,4 @@ public sealed class ClusterLimitTests
         await using var query = new NpgsqlCommand($"select count(*) from {ClusterLimits.Schema}.{ClusterLimits.Slots}", connection);
         Assert.Equal(0L, await query.ExecuteScalarAsync());
     }
-
-    private static async Task<string?> StatusAsync(IAlbaHost host, string key, string location) =>
-        (await (await host.CallAsync(key, s => s.Get.Url(location))).ReadAsJsonAsync<JsonElement>()).GetProperty("status").GetString();
 }
