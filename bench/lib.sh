@@ -1,7 +1,7 @@
 # Shared by the benchmark scripts: start the API (Release) on a fresh local PostgreSQL cluster
-# (synchronous_commit on) and summarise wrk output. API_ROLES sets the node's roles (default all three).
-# Source it; it sets $work, $PORT, $PGPORT,
-# RAFFSSYNC_BENCH_KEY (the development demo key, internal) and stops everything on exit.
+# (synchronous_commit on) and summarise wrk output. API_ROLES sets the node's roles (default all three);
+# start_node starts more nodes on the same cluster. Source it; it sets $work, $PORT, $PGPORT,
+# RAFFSSYNC_BENCH_KEY (an internal key) and stops everything on exit.
 DURATION=${DURATION:-30s}
 CONNECTIONS=${CONNECTIONS:-16}
 THREADS=${THREADS:-2}
@@ -13,21 +13,31 @@ work=$(mktemp -d /tmp/raffssync-bench-XXXX)
 chmod 755 "$work"
 dotnet build src/RaffsSync.Api -c Release --nologo -v q >/dev/null
 
-ASPNETCORE_ENVIRONMENT=Development \
-RaffsSync__Roles="${API_ROLES:-}" \
-RaffsSync__LocalPostgres__Directory="$work/postgres" \
-RaffsSync__LocalPostgres__Port=$PGPORT \
-Logging__LogLevel__Default=Warning \
-RaffsSync__RateLimits__Customer__Limit=0 RaffsSync__RateLimits__Customer__PerSecond=0 RaffsSync__RateLimits__Internal__Limit=0 \
-  dotnet src/RaffsSync.Api/bin/Release/net10.0/RaffsSync.Api.dll --urls "http://127.0.0.1:$PORT" >"$work/api.log" 2>&1 &
+# Production by default (exception handling, code generation and logging as deployed); BENCH_ENVIRONMENT=Development to compare.
+BENCH_ENVIRONMENT=${BENCH_ENVIRONMENT:-Production}
+start_node() { # roles url log [extra VAR=value ...]: a node on the benchmark's cluster, in the background; $! is its pid
+  local roles=$1 url=$2 log=$3; shift 3
+  env ASPNETCORE_ENVIRONMENT="$BENCH_ENVIRONMENT" RaffsSync__Roles="$roles" \
+    RaffsSync__LocalPostgres__Enabled=true RaffsSync__LocalPostgres__Directory="$work/postgres" RaffsSync__LocalPostgres__Port=$PGPORT \
+    RaffsSync__Egress__AllowLoopback=true Logging__LogLevel__Default=Warning \
+    RaffsSync__RateLimits__Customer__Limit=0 RaffsSync__RateLimits__Customer__PerSecond=0 RaffsSync__RateLimits__Internal__Limit=0 \
+    "$@" dotnet src/RaffsSync.Api/bin/Release/net10.0/RaffsSync.Api.dll --urls "$url" >"$log" 2>&1 &
+}
+
+start_node "${API_ROLES:-}" "http://127.0.0.1:$PORT" "$work/api.log"
 api=$!
 trap 'kill $api 2>/dev/null; wait $api 2>/dev/null; rm -rf "$work"' EXIT
 
 for _ in $(seq 1 120); do
-  curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && [ -s "$work/postgres/demo-key.txt" ] && break
+  curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && break
   sleep 0.5
 done
-export RAFFSSYNC_BENCH_KEY=$(cat "$work/postgres/demo-key.txt")
+# An internal key, made the way an operator makes the first one.
+RAFFSSYNC_BENCH_KEY=$(env ASPNETCORE_ENVIRONMENT="$BENCH_ENVIRONMENT" RaffsSync__LocalPostgres__Enabled=true \
+  RaffsSync__LocalPostgres__Directory="$work/postgres" RaffsSync__LocalPostgres__Port=$PGPORT \
+  dotnet src/RaffsSync.Api/bin/Release/net10.0/RaffsSync.Api.dll keys create --internal --name bench 2>/dev/null | tail -1)
+export RAFFSSYNC_BENCH_KEY
+[ -n "$RAFFSSYNC_BENCH_KEY" ] || { echo "could not create the benchmark's key; see $work/api.log" >&2; exit 1; }
 
 sql() { psql -h 127.0.0.1 -p $PGPORT -U raffs -d postgres -tAq "$@"; }
 

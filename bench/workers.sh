@@ -29,11 +29,7 @@ drained() { for _ in $(seq 1 3000); do [ "$(waiting)" = "0" ] && return; sleep 0
 echo "$(nproc) cores, one api node (api,projections); wrk $THREADS threads x $CONNECTIONS connections for $DURATION per run while the workers run"
 for count in $WORKERS; do
   for i in $(seq 1 "$count"); do
-    ASPNETCORE_ENVIRONMENT=Development RaffsSync__Roles=worker \
-    RaffsSync__LocalPostgres__Directory="$work/postgres" RaffsSync__LocalPostgres__Port=$PGPORT \
-    RaffsSync__SelfUrl="http://127.0.0.1:$PORT" Logging__LogLevel__Default=Warning \
-      dotnet src/RaffsSync.Api/bin/Release/net10.0/RaffsSync.Api.dll --urls "http://127.0.0.1:$((PORT + 10 + i))" \
-      >"$work/worker-$count-$i.log" 2>&1 &
+    start_node worker "http://127.0.0.1:$((PORT + 10 + i))" "$work/worker-$count-$i.log" RaffsSync__SelfUrl="http://127.0.0.1:$PORT"
     worker_pids+=($!)
   done
   for i in $(seq 1 "$count"); do
