@@ -1,12 +1,15 @@
 using System.Text.Json;
 using Alba;
+using RaffsSync.Domain.Dispatches;
 
 namespace RaffsSync.Api.Tests.Harness;
 
 /// <summary>Accepting dispatches on a host and waiting for them, for tests that run several hosts.</summary>
 public static class DispatchWaits
 {
-    public static readonly string[] FinalStatuses = ["succeeded", "failed", "dead_lettered", "cancelled"];
+    /// <summary>The statuses a dispatch ends in, as the API spells them.</summary>
+    public static readonly string[] FinalStatuses = Enum.GetValues<DispatchStatus>().Where(s => s.IsFinal())
+        .Select(s => JsonNamingPolicy.SnakeCaseLower.ConvertName(s.ToString())).ToArray();
 
     /// <summary>Posts a dispatch, expects 202 and returns its Location.</summary>
     public static async Task<string> AcceptDispatchAsync(this IAlbaHost host, string key, object body, string? idempotencyKey = null)
