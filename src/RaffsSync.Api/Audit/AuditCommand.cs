@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using JasperFx.CommandLine;
 using JasperFx.Events.Daemon;
 using Marten;
@@ -61,13 +62,16 @@ public class AuditCommand : JasperFxAsyncCommand<AuditInput>
         var daemon = await store.BuildProjectionDaemonAsync();
         await AuditLogRebuild.EmptyAsync(store, daemon, CancellationToken.None);
         // Runs every async projection and subscription up to the newest event, then stops.
+        var rebuilding = Stopwatch.StartNew();
         await daemon.CatchUpAsync(TimeSpan.FromMinutes(input.TimeoutMinutesFlag), CancellationToken.None);
+        var elapsed = rebuilding.Elapsed;
 
         await using var session = store.QuerySession();
         var table = AuditLogTable.Qualified(store.Options.DatabaseSchemaName);
         var entries = (await session.QueryAsync<long>($"select count(*) from {table}")).Single();
         var last = (await session.QueryAsync<long>($"select coalesce(max(sequence), 0) from {table}")).Single();
-        Console.WriteLine($"Audit log rebuilt: {entries} entries up to sequence {last}. Check it with GET /api/v1/audit/verify.");
+        Console.WriteLine($"Audit log rebuilt: {entries} entries up to sequence {last} in {elapsed.TotalSeconds:0.0} s " +
+            $"({entries / Math.Max(elapsed.TotalSeconds, 0.001):0} events/s). Check it with GET /api/v1/audit/verify.");
         return true;
     }
 }
