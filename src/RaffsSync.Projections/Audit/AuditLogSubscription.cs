@@ -22,12 +22,15 @@ public sealed class AuditLogSubscription : SubscriptionBase
 {
     public const string SubscriptionName = "AuditLog";
     public const string System = "system";
+    public const int PageSize = 5000;
 
     private readonly ILogger _logger;
 
     public AuditLogSubscription(ILogger<AuditLogSubscription>? logger = null)
     {
         Name = SubscriptionName;
+        // Each page costs a few look-ups and one commit whatever its size; a rebuild over a large log is bound by them at the default 500.
+        Options.BatchSize = PageSize;
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 

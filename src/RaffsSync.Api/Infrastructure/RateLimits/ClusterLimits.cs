@@ -48,7 +48,7 @@ public sealed record LimitCheck(bool Allowed, Gcra Limit, DateTimeOffset Tat, Da
 /// </summary>
 public sealed class ClusterLimits(NpgsqlDataSource dataSource) : IAsyncDisposable
 {
-    public ClusterLimits(DatabaseConnection database) : this(OwnDataSource(DataSource.WithKeepalive(database.ConnectionString))) { }
+    public ClusterLimits(DatabaseConnection database) : this(OwnDataSource(DataSource.WithPoolSettings(database.ConnectionString))) { }
 
     public static NpgsqlDataSource OwnDataSource(string connectionString)
     {
