@@ -18,7 +18,6 @@ now_ms() { date +%s%3N; }
 
 worker_pids=()
 stop_workers() { for pid in "${worker_pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; done; worker_pids=(); }
-trap 'stop_workers; kill $api 2>/dev/null; wait $api 2>/dev/null; rm -rf "$work"' EXIT
 
 post() { # count: accept that many dispatches, 16 requests at a time
   seq 1 "$1" | xargs -P 16 -I{} curl -sf -o /dev/null -X POST "http://127.0.0.1:$PORT/api/v1/dispatches" \
