@@ -1,4 +1,5 @@
 using Marten;
+using Marten.Services.BatchQuerying;
 using RaffsSync.Domain;
 using RaffsSync.Domain.Connections;
 
@@ -12,6 +13,13 @@ public static class ConnectionLookup
         session.Query<Connection>()
             .Where(c => c.AnyTenant() && c.TenantId == tenantId && c.Provider == provider && c.Environment == environment && c.Active)
             .FirstOrDefaultAsync(cancellation);
+
+    /// <summary><see cref="FindActiveAsync"/> as part of a batch, answered when the batch executes.</summary>
+    public static Task<Connection?> FindActive(IBatchedQuery batch, string tenantId, string provider,
+        ProviderEnvironment environment) =>
+        batch.Query<Connection>()
+            .Where(c => c.AnyTenant() && c.TenantId == tenantId && c.Provider == provider && c.Environment == environment && c.Active)
+            .FirstOrDefault()!;
 
     public static Task<Connection?> FindAsync(IQuerySession session, string tenantId, Guid id, CancellationToken cancellation) =>
         session.Query<Connection>().Where(c => c.AnyTenant() && c.TenantId == tenantId && c.Id == id).FirstOrDefaultAsync(cancellation);

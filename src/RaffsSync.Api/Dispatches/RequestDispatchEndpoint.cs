@@ -67,20 +67,23 @@ public sealed record DispatchTarget(Route Route, Provider Provider, Connection? 
 
 public static class RequestDispatchEndpoint
 {
+    /// <summary>Route, provider and connection in one round trip: accepting is the hot path.</summary>
     public static async Task<DispatchTarget?> LoadAsync(RequestDispatch command, IQuerySession session, Caller caller,
         CancellationToken cancellation)
     {
         if (string.IsNullOrWhiteSpace(command.Provider) || string.IsNullOrWhiteSpace(command.RouteKey)) return null;
 
-        var route = await session.LoadAsync<Route>(RegistryIds.Route(command.Provider, command.RouteKey), cancellation);
-        var provider = await session.LoadAsync<Provider>(RegistryIds.Provider(command.Provider), cancellation);
-        if (route is null || provider is null) return null;
-
+        var batch = session.CreateBatchQuery();
+        var route = batch.Load<Route>(RegistryIds.Route(command.Provider, command.RouteKey));
+        var provider = batch.Load<Provider>(RegistryIds.Provider(command.Provider));
         var connection = string.IsNullOrWhiteSpace(command.TenantId)
-            ? null
-            : await ConnectionLookup.FindActiveAsync(session, command.TenantId, command.Provider,
-                caller.Environment, cancellation);
-        return new DispatchTarget(route, provider, connection);
+            ? Task.FromResult<Connection?>(null)
+            : ConnectionLookup.FindActive(batch, command.TenantId, command.Provider, caller.Environment);
+        await batch.Execute(cancellation);
+
+        return await route is { } found && await provider is { } owner
+            ? new DispatchTarget(found, owner, await connection)
+            : null;
     }
 
     public static ProblemDetails Validate(RequestDispatch command, DispatchTarget? target, HttpRequest request, Caller caller)
