@@ -28,8 +28,10 @@ public static class ProjectionRegistration
     public static void AddRaffsSyncProjections(this StoreOptions opts, ILoggerFactory? loggers = null)
     {
         opts.Projections.Add<DispatchProjection>(ProjectionLifecycle.Inline);
-        // The list's filters and default sort; tenant_id is indexed by Marten for conjoined tenancy.
+        // The list's filters and default sort. The conjoined primary key is (tenant_id, id), which a read by
+        // id alone (GET /dispatches/{id}, whose caller may see several locations) cannot use: it has its own.
         opts.Schema.For<Dispatch>().MultiTenanted()
+            .Index(x => x.Id)
             .Index(x => x.CreatedAt)
             .Index(x => x.Status)
             .Index(x => x.Provider)
@@ -37,6 +39,7 @@ public static class ProjectionRegistration
 
         opts.Projections.Add<ConnectionProjection>(ProjectionLifecycle.Inline);
         opts.Schema.For<Connection>().MultiTenanted()
+            .Index(x => x.Id)
             .Index(x => x.Provider)
             // One active connection per location, provider and environment, also when creates race (the loser is a 409).
             .Index([x => x.Provider, x => x.Environment], index =>
@@ -63,13 +66,14 @@ public static class ProjectionRegistration
         opts.Schema.For<WebhookEndpoint>().Index(x => x.CustomerId);
         opts.Projections.Add<WebhookDeliveryProjection>(ProjectionLifecycle.Inline);
         opts.Schema.For<WebhookDelivery>().MultiTenanted()
+            .Index(x => x.Id)
             .Index(x => x.EndpointId)
             .Index(x => x.CreatedAt)
             .Index(x => x.Status);
         opts.Projections.AddGlobalProjection(new WebhookRecoveryProjection(), ProjectionLifecycle.Inline);
         opts.Schema.For<EndpointHealth>();
         opts.Projections.Add<InboundEventProjection>(ProjectionLifecycle.Inline);
-        opts.Schema.For<InboundEvent>().MultiTenanted().Index(x => x.ReceivedAt);
+        opts.Schema.For<InboundEvent>().MultiTenanted().Index(x => x.Id).Index(x => x.ReceivedAt);
 
         // Run by the async daemon: the audit log (its own append-only table, emptied only by 'audit rebuild',
         // which can get past the table's triggers) and the daily reports.
