@@ -2,7 +2,7 @@
 # bench/results/latest.json (or the file named) as the Markdown table BENCHMARKS.md shows.
 set -euo pipefail
 jq -r '
-  def pct: . * 100 | tostring | .[0:5] + "%";
+  def pct: ((. * 10000 | round) / 100 | tostring) + "%";
   "Machine: \(.machine.cpu), \(.machine.cores) cores, \(.machine.memory_gb) GB; PostgreSQL \(.machine.postgres), .NET SDK \(.machine.dotnet); " +
   "commit \(.machine.commit), \(.machine.date), \(.machine.environment); run took \(.duration_s) s.\n",
   "| Figure | Value | Ratio to the ceiling |",
