@@ -145,4 +145,18 @@ public sealed class DispatchQueryTests(AppFixture fixture) : ApiTest(fixture), I
         await (await CallAsync(stranger, s => s.Get.Url($"/api/v1/dispatches/{id}/attempts"))).ShouldBeProblemAsync(404, "not_found");
         await (await CallAsync(stranger, s => s.Get.Url($"/api/v1/dispatches/{id}/events"))).ShouldBeProblemAsync(404, "not_found");
     }
+
+    // The conjoined primary key is (tenant_id, id): without an index of its own, a read by id alone scans the table.
+    [Theory]
+    [InlineData("mt_doc_dispatch")]
+    [InlineData("mt_doc_connection")]
+    [InlineData("mt_doc_webhookdelivery")]
+    [InlineData("mt_doc_inboundevent")]
+    public async Task documents_read_by_id_alone_have_an_index_on_id(string table)
+    {
+        Assert.Equal(1, await Fixture.ScalarAsync(
+            "select count(*) from pg_indexes where schemaname = 'raffssync' and tablename = $1 and indexdef like '% (id)'", table));
+        Assert.Equal(1, await Fixture.ScalarAsync(
+            "select count(*) from pg_indexes where schemaname = 'raffssync' and tablename = $1 and indexdef like '%(tenant_id, id)'", table));
+    }
 }
