@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Marten;
 using Marten.Services.BatchQuerying;
 using RaffsSync.Domain;
@@ -10,16 +11,15 @@ public static class ConnectionLookup
     /// <summary>The location's active connection to a provider in one environment (at most one exists).</summary>
     public static Task<Connection?> FindActiveAsync(IQuerySession session, string tenantId, string provider,
         ProviderEnvironment environment, CancellationToken cancellation) =>
-        session.Query<Connection>()
-            .Where(c => c.AnyTenant() && c.TenantId == tenantId && c.Provider == provider && c.Environment == environment && c.Active)
-            .FirstOrDefaultAsync(cancellation);
+        session.Query<Connection>().Where(ActiveFor(tenantId, provider, environment)).FirstOrDefaultAsync(cancellation);
 
     /// <summary><see cref="FindActiveAsync"/> as part of a batch, answered when the batch executes.</summary>
     public static Task<Connection?> FindActive(IBatchedQuery batch, string tenantId, string provider,
         ProviderEnvironment environment) =>
-        batch.Query<Connection>()
-            .Where(c => c.AnyTenant() && c.TenantId == tenantId && c.Provider == provider && c.Environment == environment && c.Active)
-            .FirstOrDefault()!;
+        batch.Query<Connection>().Where(ActiveFor(tenantId, provider, environment)).FirstOrDefault()!;
+
+    private static Expression<Func<Connection, bool>> ActiveFor(string tenantId, string provider, ProviderEnvironment environment) =>
+        c => c.AnyTenant() && c.TenantId == tenantId && c.Provider == provider && c.Environment == environment && c.Active;
 
     public static Task<Connection?> FindAsync(IQuerySession session, string tenantId, Guid id, CancellationToken cancellation) =>
         session.Query<Connection>().Where(c => c.AnyTenant() && c.TenantId == tenantId && c.Id == id).FirstOrDefaultAsync(cancellation);
