@@ -20,6 +20,7 @@ using RaffsSync.Api.Infrastructure.RateLimits;
 using RaffsSync.Api.Registry;
 using RaffsSync.Api.Sandbox;
 using RaffsSync.Api.Webhooks;
+using RaffsSync.Api.WebConsole;
 using RaffsSync.Domain.Inbound;
 using RaffsSync.Projections;
 using Scalar.AspNetCore;
@@ -59,6 +60,7 @@ builder.Services.AddMarten(services =>
         opts.Logger(new MartenFailureLog(services.GetRequiredService<ILoggerFactory>().CreateLogger("Marten")));
         opts.Schema.For<ConnectionSecret>().MultiTenanted();
         opts.Schema.For<WebhookEndpointSecret>();
+        opts.Schema.For<ConsoleSession>();
         // Revisions let a push replace the dedupe record of an event id whose window has passed, and only one such push.
         opts.Schema.For<InboundEventKey>().UseNumericRevisions(true).Metadata(m => m.Revision.MapTo(k => k.Version));
         return opts;
@@ -142,6 +144,7 @@ SecretsCheck.AddTo(builder.Services);
 builder.Services.AddSingleton<OAuthTokens>();
 builder.Services.AddMemoryCache();
 builder.Services.AddTransient<BuiltInRegistry>();
+if (roles.Api) builder.Services.AddRaffsSyncConsole();
 if (builder.Environment.IsDevelopment() && roles.Api) builder.Services.AddHostedService<DevelopmentDemoKey>();
 
 var app = builder.Build();
@@ -156,6 +159,8 @@ app.UseAuthentication();
 app.UseRateLimiter();
 app.UseRateLimitHeaders();
 app.UseAuthorization();
+app.UseConsoleGate();
+app.UseAntiforgery();
 app.UseInputGuard();
 
 app.MapRaffsSyncHealth();
@@ -167,6 +172,7 @@ if (roles.Api)
         .WithOpenApiRoutePattern("/openapi/{documentName}.json")
         .DisableDefaultFonts());
     app.MapSandboxProvider();
+    app.MapRaffsSyncConsole();
     app.MapWolverineEndpoints(opts =>
     {
         opts.AddPolicy<RequestIdCorrelationPolicy>();

@@ -47,7 +47,7 @@ public static class CallerPolicies
 
 public static class AccessSetup
 {
-    /// <summary>API keys (<c>rsk_...</c>, as Bearer or X-Api-Key) or OAuth2 access tokens (any other Bearer value).</summary>
+    /// <summary>API keys (<c>rsk_...</c>, as Bearer or X-Api-Key), console sessions (<c>rscs_...</c>) or OAuth2 access tokens (any other Bearer value).</summary>
     public const string CallerScheme = "Caller";
 
     public static IServiceCollection AddApiKeyAccess(this IServiceCollection services)
@@ -59,8 +59,9 @@ public static class AccessSetup
             .AddPolicyScheme(CallerScheme, "API key or access token", options => options.ForwardDefaultSelector = context =>
             {
                 var authorization = context.Request.Headers.Authorization.ToString();
-                var isToken = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                    && !authorization["Bearer ".Length..].TrimStart().StartsWith("rsk_", StringComparison.Ordinal);
+                var bearer = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].TrimStart() : null;
+                var isToken = bearer is not null && !bearer.StartsWith("rsk_", StringComparison.Ordinal)
+                    && !bearer.StartsWith(WebConsole.ConsoleSessionToken.Prefix, StringComparison.Ordinal);
                 return isToken ? JwtBearerDefaults.AuthenticationScheme : ApiKeyAuthenticationHandler.SchemeName;
             })
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(

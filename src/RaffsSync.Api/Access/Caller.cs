@@ -19,6 +19,9 @@ public static class CallerClaims
     public const string CredentialExpiresAt = "credential_expires_at";
     /// <summary>Present when the credential names its locations instead of reaching all of its customer's.</summary>
     public const string LocationBound = "location_bound";
+    /// <summary>Where the caller acts from when it is not the API itself: <see cref="ConsoleChannel"/>.</summary>
+    public const string Channel = "channel";
+    public const string ConsoleChannel = "console";
 
     /// <summary>The claims that bound what a credential may issue beyond class, scopes, customer and provider.</summary>
     public static IEnumerable<Claim> Bounds(IReadOnlyList<string> ownLocations, DateTimeOffset? expiresAt)

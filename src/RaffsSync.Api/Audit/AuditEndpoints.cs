@@ -28,6 +28,7 @@ namespace RaffsSync.Api.Audit;
 /// <param name="CausationId">What caused the event, when it follows another.</param>
 /// <param name="Summary">A one-line description.</param>
 /// <param name="Data">The event's fields, with values under secret-looking names replaced by <c>[redacted]</c>.</param>
+/// <param name="Channel"><c>console</c> when a person made the change in the console; null for the API and RaffsSync's own work.</param>
 /// <param name="PreviousHash">The previous entry's <c>hash</c>.</param>
 /// <param name="Hash">SHA-256 (hex) over <c>previous_hash</c> and this entry's canonical form: changing any entry breaks the chain.</param>
 public sealed record AuditEntryView(
@@ -44,6 +45,7 @@ public sealed record AuditEntryView(
     string? CausationId,
     string Summary,
     JsonElement Data,
+    string? Channel,
     string PreviousHash,
     string Hash)
 {
@@ -52,7 +54,7 @@ public sealed record AuditEntryView(
         var e = stored.Entry;
         using var data = JsonDocument.Parse(e.Data);
         return new(e.Sequence, e.OccurredAt, e.Scope, e.TenantId, e.CustomerId, e.StreamId, e.EventType, e.Actor, e.CallerClass,
-            e.RequestId, e.CausationId, e.Summary, data.RootElement.Clone(), stored.PreviousHash, stored.Hash);
+            e.RequestId, e.CausationId, e.Summary, data.RootElement.Clone(), e.Channel, stored.PreviousHash, stored.Hash);
     }
 }
 
@@ -83,6 +85,7 @@ public sealed record AuditVerification(bool Verified, long Checked, long? FirstB
 /// <param name="Data">The event's fields as JSON, redacted.</param>
 /// <param name="PreviousHash">The previous entry's hash.</param>
 /// <param name="Hash">This entry's hash.</param>
+/// <param name="Channel"><c>console</c> when a person made the change in the console; empty otherwise.</param>
 public sealed record AuditCsvRow(
     string Sequence,
     string OccurredAt,
@@ -98,7 +101,8 @@ public sealed record AuditCsvRow(
     string Summary,
     string Data,
     string PreviousHash,
-    string Hash);
+    string Hash,
+    string? Channel);
 
 public static class AuditEndpoints
 {
@@ -220,7 +224,7 @@ public static class AuditExport
 {
     private static readonly string[] CsvColumns =
         ["sequence", "occurred_at", "scope", "tenant_id", "customer_id", "stream_id", "event_type", "actor", "caller_class",
-         "request_id", "causation_id", "summary", "data", "previous_hash", "hash"];
+         "request_id", "causation_id", "summary", "data", "previous_hash", "hash", "channel"];
 
     public static async Task NdjsonAsync(IAsyncEnumerable<StoredAuditEntry> entries, Stream body, JsonSerializerOptions json,
         CancellationToken cancellation)
@@ -242,7 +246,7 @@ public static class AuditExport
             string?[] fields = [e.Sequence.ToString(CultureInfo.InvariantCulture),
                 e.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture),
                 e.Scope, e.TenantId, e.CustomerId, e.StreamId, e.EventType, e.Actor, e.CallerClass, e.RequestId, e.CausationId,
-                e.Summary, e.Data, previousHash, hash];
+                e.Summary, e.Data, previousHash, hash, e.Channel];
             await writer.WriteAsync(string.Join(',', fields.Select(Csv)) + "\r\n");
         }
     }

@@ -13,7 +13,7 @@ public sealed record StoredAuditEntry(AuditEntry Entry, string PreviousHash, str
 public sealed class AuditLogReader(NpgsqlDataSource database, IDocumentStore store)
 {
     private const string Columns =
-        "sequence, occurred_at, scope, tenant_id, customer_id, stream_id, event_type, actor, caller_class, request_id, causation_id, summary, data, previous_hash, hash";
+        "sequence, occurred_at, scope, tenant_id, customer_id, stream_id, event_type, actor, caller_class, request_id, causation_id, summary, data, previous_hash, hash, channel";
 
     private string Table => AuditLogTable.Qualified(store.Options.DatabaseSchemaName);
 
@@ -110,7 +110,7 @@ public sealed class AuditLogReader(NpgsqlDataSource database, IDocumentStore sto
         while (await reader.ReadAsync(cancellation))
         {
             var entry = new AuditEntry(reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2), Text(3), Text(4),
-                reader.GetString(5), reader.GetString(6), Text(7), Text(8), Text(9), Text(10), reader.GetString(11), reader.GetString(12));
+                reader.GetString(5), reader.GetString(6), Text(7), Text(8), Text(9), Text(10), reader.GetString(11), reader.GetString(12), Text(15));
             yield return new StoredAuditEntry(entry, reader.GetString(13), reader.GetString(14));
         }
     }

@@ -22,7 +22,10 @@ public static class AuditChain
         return Convert.ToHexStringLower(SHA256.HashData(bytes));
     }
 
-    /// <summary>A JSON array of every field in a fixed order; times in UTC with microseconds (PostgreSQL's precision).</summary>
+    /// <summary>
+    /// A JSON array of every field in a fixed order; times in UTC with microseconds (PostgreSQL's precision). The channel
+    /// comes last and only when there is one, so entries written before channels existed keep their hashes.
+    /// </summary>
     public static string Canonical(AuditEntry entry)
     {
         using var buffer = new MemoryStream();
@@ -38,6 +41,7 @@ public static class AuditChain
                 else json.WriteStringValue(text);
             }
             json.WriteStringValue(entry.Data);
+            if (entry.Channel is not null) json.WriteStringValue(entry.Channel);
             json.WriteEndArray();
         }
         return Encoding.UTF8.GetString(buffer.ToArray());

@@ -3,7 +3,8 @@ namespace RaffsSync.Domain.Audit;
 /// <summary>
 /// One line of the audit log: one event of any stream, as customers and auditors read it.
 /// <see cref="Data"/> is the event with secrets redacted, as canonical JSON text (sorted keys):
-/// the exact text the hash chain covers.
+/// the exact text the hash chain covers. <see cref="Channel"/> names where a person acted from
+/// (<c>console</c>) when that was not the API itself; null otherwise.
 /// </summary>
 public sealed record AuditEntry(
     long Sequence,
@@ -18,7 +19,8 @@ public sealed record AuditEntry(
     string? RequestId,
     string? CausationId,
     string Summary,
-    string Data);
+    string Data,
+    string? Channel = null);
 
 /// <summary>Who may read an entry: the location's owner, the customer's callers, every reader (registry), or internal callers only.</summary>
 public static class AuditScopes

@@ -59,7 +59,7 @@ public sealed class AuditLogSubscription : SubscriptionBase
             var entry = new AuditEntry(e.Sequence, e.Timestamp, owner.Scope, owner.TenantId, owner.CustomerId, streamId,
                 e.EventTypeName, e.UserName, e.UserName is { } actor ? callerClasses.GetValueOrDefault(actor, System) : System,
                 e.CorrelationId, e.CausationId,
-                AuditSummaries.Summarize(e.Data), AuditRedaction.CanonicalJson(serializer.ToJson(e.Data)));
+                AuditSummaries.Summarize(e.Data), AuditRedaction.CanonicalJson(serializer.ToJson(e.Data)), AuditChannel.Of(e));
             (entry, var truncated) = AuditBounds.Bound(entry);
             if (truncated)
                 _logger.LogWarning("Audit entry {Sequence} ({EventType} on {StreamId}) had identifiers over {Max} characters; stored as prefix and SHA-256",
@@ -110,24 +110,32 @@ public sealed class AuditLogSubscription : SubscriptionBase
     {
         private readonly List<long> _sequence = [];
         private readonly List<DateTimeOffset> _occurredAt = [];
-        private readonly List<string?>[] _text = Enumerable.Range(0, 13).Select(_ => new List<string?>()).ToArray();
+        private readonly List<string?>[] _text = Enumerable.Range(0, 14).Select(_ => new List<string?>()).ToArray();
 
         public void Add(AuditEntry entry, string previousHash, string hash)
         {
             _sequence.Add(entry.Sequence);
             _occurredAt.Add(entry.OccurredAt);
             string?[] values = [entry.Scope, entry.TenantId, entry.CustomerId, entry.StreamId, entry.EventType, entry.Actor,
-                entry.CallerClass, entry.RequestId, entry.CausationId, entry.Summary, entry.Data, previousHash, hash];
+                entry.CallerClass, entry.RequestId, entry.CausationId, entry.Summary, entry.Data, previousHash, hash, entry.Channel];
             for (var i = 0; i < values.Length; i++) _text[i].Add(values[i]);
         }
 
         public string InsertSql(string table) =>
             $"insert into {table} (sequence, occurred_at, scope, tenant_id, customer_id, stream_id, event_type, actor, caller_class, " +
-            "request_id, causation_id, summary, data, previous_hash, hash) select * from unnest(?::bigint[], ?::timestamptz[]" +
+            "request_id, causation_id, summary, data, previous_hash, hash, channel) select * from unnest(?::bigint[], ?::timestamptz[]" +
             string.Concat(Enumerable.Repeat(", ?::text[]", _text.Length)) + ") " +
             // A replay over an intact log (e.g. 'projections --rebuild' of everything) recomputes the same rows: keep the stored ones.
             "on conflict (sequence) do nothing";
 
         public object[] Parameters() => [_sequence.ToArray(), _occurredAt.ToArray(), .. _text.Select(t => t.ToArray())];
     }
+}
+
+/// <summary>The channel an event was made through, from the <c>channel</c> header the console's requests set on their sessions.</summary>
+public static class AuditChannel
+{
+    public const string Header = "channel";
+
+    public static string? Of(IEvent e) => e.Headers is { } headers && headers.TryGetValue(Header, out var value) ? value?.ToString() : null;
 }

@@ -33,6 +33,7 @@ public static class AuditLogTable
         table.AddColumn<string>("data").NotNull();
         table.AddColumn<string>("previous_hash").NotNull();
         table.AddColumn<string>("hash").NotNull();
+        table.AddColumn<string>("channel");
 
         // Cursor pages walk the primary key; each filter has an index ending in the sequence.
         foreach (var column in new[] { "tenant_id", "customer_id", "stream_id", "event_type", "actor", "request_id", "occurred_at" })

@@ -41,8 +41,13 @@ public static partial class RequestId
         messaging.CorrelationId = httpContext.TraceIdentifier;
 
     /// <summary>Wolverine opens the Marten session before endpoint middleware runs, so it gets the id directly too.</summary>
-    public static void ApplyToSession(HttpContext httpContext, IDocumentSession session) =>
+    /// <summary>The console's requests also mark their events with the channel, which the audit log records.</summary>
+    public static void ApplyToSession(HttpContext httpContext, IDocumentSession session)
+    {
         session.CorrelationId = httpContext.TraceIdentifier;
+        if (httpContext.User.FindFirst(RaffsSync.Api.Access.CallerClaims.Channel)?.Value is { } channel)
+            session.SetHeader(RaffsSync.Projections.Audit.AuditChannel.Header, channel);
+    }
 }
 
 internal sealed class RequestIdCorrelationPolicy : IHttpPolicy

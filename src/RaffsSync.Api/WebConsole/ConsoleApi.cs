@@ -1,0 +1,57 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using RaffsSync.Api.Registry;
+
+namespace RaffsSync.Api.WebConsole;
+
+/// <summary>What the API answered: the value on success, the problem's code and message otherwise.</summary>
+public sealed record ApiAnswer<T>(int Status, T? Value, string? Code, string? Message)
+{
+    public bool Succeeded => Status is >= 200 and < 300 && Value is not null;
+}
+
+/// <summary>
+/// The console's only way to read or change anything: the public API on this node, called with the signed-in user's
+/// session token. So every page shows exactly what the user's key may see, and every action is the API's own command,
+/// with its validation, tenant isolation, rate limits and audit entry (marked with the console channel).
+/// </summary>
+public sealed class ConsoleApi(HttpClient http, IHttpContextAccessor accessor, SelfAddress self,
+    IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+{
+    private JsonSerializerOptions Json => json.Value.SerializerOptions;
+
+    public Task<ApiAnswer<T>> GetAsync<T>(string pathAndQuery, CancellationToken cancellation = default) =>
+        SendAsync<T>(new HttpRequestMessage(HttpMethod.Get, pathAndQuery), cancellation);
+
+    // The idempotency key comes from the form, so a form sent twice does its work once.
+    public Task<ApiAnswer<T>> PostAsync<T>(string path, object? body, string? idempotencyKey, CancellationToken cancellation = default)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body ?? new { }, options: Json) };
+        if (!string.IsNullOrWhiteSpace(idempotencyKey)) request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return SendAsync<T>(request, cancellation);
+    }
+
+    private async Task<ApiAnswer<T>> SendAsync<T>(HttpRequestMessage request, CancellationToken cancellation)
+    {
+        var context = accessor.HttpContext ?? throw new InvalidOperationException("The console calls the API only while serving a page.");
+        using (request)
+        {
+            request.RequestUri = new Uri(new Uri(self.Resolve("/")), request.RequestUri!);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", context.Request.Cookies[ConsoleSessions.CookieName] ?? "");
+            // The page's request id: the audit entries of what the page did name it.
+            request.Headers.Add("X-Request-Id", context.TraceIdentifier);
+            using var response = await http.SendAsync(request, cancellation);
+            var status = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode)
+                return new ApiAnswer<T>(status, await response.Content.ReadFromJsonAsync<T>(Json, cancellation), null, null);
+
+            var problem = response.Content.Headers.ContentType?.MediaType == "application/problem+json"
+                ? await response.Content.ReadFromJsonAsync<JsonElement>(cancellation)
+                : default;
+            string? Text(string name) => problem.ValueKind == JsonValueKind.Object && problem.TryGetProperty(name, out var v) ? v.GetString() : null;
+            return new ApiAnswer<T>(status, default, Text("code"), Text("message") ?? response.ReasonPhrase);
+        }
+    }
+}

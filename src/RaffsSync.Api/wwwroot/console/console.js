@@ -1,0 +1,30 @@
+// Times in the viewer's zone (UTC stays in the title), and pages marked data-live re-read while work is in progress.
+(() => {
+  const local = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  function localTimes(root) {
+    for (const time of root.querySelectorAll('time[datetime]')) {
+      const at = new Date(time.getAttribute('datetime'));
+      if (!isNaN(at)) time.textContent = local.format(at);
+    }
+  }
+  let timer = null;
+  function follow() {
+    clearTimeout(timer);
+    if (!document.querySelector('[data-live="true"]')) return;
+    timer = setTimeout(async () => {
+      const live = document.querySelector('[data-live="true"]');
+      if (!live || document.hidden) return follow();
+      try {
+        const answer = await fetch(location.href, { headers: { 'Accept': 'text/html' }, credentials: 'same-origin' });
+        if (answer.ok) {
+          const next = new DOMParser().parseFromString(await answer.text(), 'text/html').querySelector('[data-live]');
+          if (next && !live.contains(document.activeElement)) { live.replaceWith(next); localTimes(next); }
+        }
+      } finally { follow(); }
+    }, 2000);
+  }
+  function start() { localTimes(document); follow(); }
+  document.addEventListener('DOMContentLoaded', start);
+  if (window.Blazor) Blazor.addEventListener('enhancedload', start);
+  else document.addEventListener('DOMContentLoaded', () => window.Blazor && Blazor.addEventListener('enhancedload', start));
+})();
