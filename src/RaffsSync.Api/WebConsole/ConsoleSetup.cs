@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics;
 using RaffsSync.Api.WebConsole.Components;
 
 namespace RaffsSync.Api.WebConsole;
@@ -24,6 +25,9 @@ public static class ConsoleSetup
     public static IApplicationBuilder UseConsoleGate(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         if (!context.Request.Path.StartsWithSegments(ConsoleSessions.BasePath, out var rest)) return next(context);
+
+        // Console pages answer their own errors as pages; the API's problem+json body would replace them.
+        if (context.Features.Get<IStatusCodePagesFeature>() is { } statusCodePages) statusCodePages.Enabled = false;
 
         var headers = context.Response.Headers;
         headers.ContentSecurityPolicy = ContentSecurityPolicy;

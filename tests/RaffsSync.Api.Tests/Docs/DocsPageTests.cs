@@ -38,7 +38,7 @@ public sealed partial class DocsPageTests
         // The page parses a 5 MB script and the whole document before it shows anything: seconds on an idle
         // machine, close to a minute on a loaded one. Only a page that never renders should fail.
         page.SetDefaultTimeout(120_000);
-        var trouble = WatchForTrouble(page);
+        var trouble = PageTrouble.Watch(page);
 
         await page.GotoAsync(new Uri(host.Address, "/docs/").ToString());
         var missing = new List<string>();
@@ -55,21 +55,6 @@ public sealed partial class DocsPageTests
             Assert.True(operations.Any(o => o.Parameters.Any(p => p.In == location)), $"no sampled operation documents a {location} parameter");
         Assert.True(operations.Any(o => o.BodyFields.Count > 0), "no sampled operation documents a request body with fields");
         Assert.True(operations.Any(o => o.ResponseFields.Count > 0), "no sampled operation documents a response with fields");
-    }
-
-    /// <summary>Console errors, uncaught exceptions, failed requests, and any request that leaves the machine.</summary>
-    private static List<string> WatchForTrouble(IPage page)
-    {
-        var trouble = new List<string>();
-        page.Console += (_, message) => { if (message.Type == "error") lock (trouble) trouble.Add($"console error: {message.Text}"); };
-        page.PageError += (_, error) => { lock (trouble) trouble.Add($"page error: {error}"); };
-        page.RequestFailed += (_, request) => { lock (trouble) trouble.Add($"failed request: {request.Url} ({request.Failure})"); };
-        page.Request += (_, request) =>
-        {
-            if (Uri.TryCreate(request.Url, UriKind.Absolute, out var url) && url.Scheme.StartsWith("http") && !url.IsLoopback)
-                lock (trouble) trouble.Add($"request off the machine: {request.Url}");
-        };
-        return trouble;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using JasperFx.CommandLine;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -37,6 +38,9 @@ public sealed class LoopbackHost : IAsyncDisposable
         {
             AppFixture.Configure(builder, database.ConnectionString, database.SecretsKey, new CapturedLogs());
             builder.UseSetting("urls", "http://127.0.0.1:0");
+            // Outside Development the framework's own assets (the console's blazor.web.js) are found only in a
+            // published app; a test host runs from the build output, as `dotnet run` does.
+            builder.UseStaticWebAssets();
         });
         configured.UseKestrel();
         configured.StartServer();

@@ -1,4 +1,5 @@
-// Times in the viewer's zone (UTC stays in the title), and pages marked data-live re-read while work is in progress.
+// Times in the viewer's zone (UTC stays in the title), and a page's data-live-region re-read while it is marked
+// data-live="true" (work in progress); the region read back without the mark ends the refreshing.
 (() => {
   const local = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
   function localTimes(root) {
@@ -17,7 +18,7 @@
       try {
         const answer = await fetch(location.href, { headers: { 'Accept': 'text/html' }, credentials: 'same-origin' });
         if (answer.ok) {
-          const next = new DOMParser().parseFromString(await answer.text(), 'text/html').querySelector('[data-live]');
+          const next = new DOMParser().parseFromString(await answer.text(), 'text/html').querySelector('[data-live-region]');
           if (next && !live.contains(document.activeElement)) { live.replaceWith(next); localTimes(next); }
         }
       } finally { follow(); }

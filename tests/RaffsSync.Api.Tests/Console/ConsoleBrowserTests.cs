@@ -1,0 +1,264 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using RaffsSync.Api.Tests.Harness;
+using RaffsSync.Api.Access;
+using RaffsSync.Domain;
+using RaffsSync.Domain.Access;
+using RaffsSync.Domain.Registry;
+using static Microsoft.Playwright.Assertions;
+
+namespace RaffsSync.Api.Tests.Console;
+
+/// <summary>
+/// The console as a customer uses it: headless Chromium against the real host on a loopback port, a provider that
+/// is a real HTTP server, and the API (over HTTP) to make dispatches and read what the console did.
+/// Screenshots of each view are written to <see cref="ScreenshotDirectory"/>.
+/// </summary>
+public sealed partial class ConsoleBrowserTests
+{
+    public static readonly string ScreenshotDirectory = Path.Combine(Repository.Root, "TestResults", "console");
+
+    /// <summary>Long enough for a loaded CI machine: a status still not final after this is a failure.</summary>
+    private const float Patience = 30_000;
+
+    [ChromiumFact]
+    public async Task a_customer_signs_in_sees_dispatches_replays_one_and_a_filter_and_cannot_see_anothers()
+    {
+        await using var host = LoopbackHost.Start(await OwnDatabase.CreateAsync());
+        await using var provider = await LoopbackProvider.StartAsync();
+        var api = new Api(host);
+        var (customerKey, otherCustomersDispatch) = await api.TwoCustomersWithAProviderAsync(provider.BaseUrl);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
+        var context = await browser.NewContextAsync(new() { BaseURL = host.Address.ToString(), ViewportSize = new() { Width = 1280, Height = 900 } });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(Patience);
+        SetDefaultExpectTimeout(Patience);
+        var trouble = PageTrouble.Watch(page);
+
+        // Signing in: the console sends a visitor without a session to sign in, then back where they were going.
+        await page.GotoAsync("/console/dispatches?status=failed");
+        await Expect(page).ToHaveURLAsync(new Regex("/console/sign-in"));
+        await page.GetByLabel("API key").FillAsync(customerKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/console/dispatches\\?status=failed$"));
+        await AssertTheSessionCookieIsGuardedAsync(context, page, customerKey);
+
+        // A dispatch made through the API appears and turns succeeded on its own page, without a reload.
+        provider.Reply(201);
+        var succeeding = await api.DispatchAsync(customerKey, "orders");
+        await page.GotoAsync("/console/dispatches");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = succeeding })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = succeeding }).ClickAsync();
+        await Expect(page.Locator(".facts .status").First).ToHaveTextAsync("succeeded");
+        await ScreenshotAsync(page, "dispatch-succeeded");
+
+        // A failed one is replayed from its page (reason required) and succeeds.
+        provider.Reply(400);
+        var failing = await api.DispatchAsync(customerKey, "orders");
+        await api.WaitForStatusAsync(customerKey, failing, "failed");
+        await page.GotoAsync($"/console/dispatches/{failing}");
+        await Expect(page.Locator(".facts .status").First).ToHaveTextAsync("failed");
+        await ScreenshotAsync(page, "dispatch-failed");
+        provider.Reply(201);
+        await page.GetByLabel("Reason (recorded in the audit log)").FillAsync("provider fixed their validation");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Replay this dispatch" }).ClickAsync();
+        await Expect(page.Locator(".facts .status").First).ToHaveTextAsync("succeeded");
+        Assert.Equal("succeeded", await api.StatusAsync(customerKey, failing));
+
+        // The audit log says the replay came from the console, by the customer's key, with the reason.
+        var replayEntry = await api.AuditEntryAsync(customerKey, failing, "dispatch_replay_requested");
+        Assert.Equal("console", replayEntry.GetProperty("channel").GetString());
+        Assert.Equal("customer", replayEntry.GetProperty("caller_class").GetString());
+        Assert.Contains("provider fixed their validation", replayEntry.GetProperty("data").GetRawText());
+        var apiEntry = await api.AuditEntryAsync(customerKey, failing, "dispatch_requested");
+        Assert.Equal(JsonValueKind.Null, apiEntry.GetProperty("channel").ValueKind);
+
+        // A bulk replay over a filter replays exactly what the filter selects, and runs to completion.
+        provider.Reply(400);
+        var bulkOne = await api.DispatchAsync(customerKey, "bulk");
+        await api.WaitForStatusAsync(customerKey, bulkOne, "failed");
+        provider.Reply(400);
+        var bulkTwo = await api.DispatchAsync(customerKey, "bulk");
+        await api.WaitForStatusAsync(customerKey, bulkTwo, "failed");
+        provider.Reply(400);
+        var notSelected = await api.DispatchAsync(customerKey, "orders");
+        await api.WaitForStatusAsync(customerKey, notSelected, "failed");
+        provider.Reply(201);
+        provider.Reply(201);
+
+        await page.GotoAsync("/console/dispatches");
+        await page.GetByLabel("Route", new() { Exact = true }).FillAsync("bulk");
+        await page.GetByLabel("Status", new() { Exact = true }).FillAsync("failed");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await Expect(page.Locator("tbody tr")).ToHaveCountAsync(2);
+        await ScreenshotAsync(page, "dispatches-filtered");
+        await page.GetByText("Replay every unsuccessful dispatch this filter selects").ClickAsync();
+        await page.Locator("details.bulk").GetByLabel("Reason (recorded in the audit log)").FillAsync("bulk: provider back");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start bulk replay" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/console/replay-jobs/"));
+        await Expect(page.Locator(".facts .status")).ToHaveTextAsync("completed");
+        await Expect(page.Locator("#replayed")).ToHaveTextAsync("2");
+        await ScreenshotAsync(page, "bulk-replay");
+        Assert.Equal("succeeded", await api.WaitForStatusAsync(customerKey, bulkOne, "succeeded"));
+        Assert.Equal("succeeded", await api.WaitForStatusAsync(customerKey, bulkTwo, "succeeded"));
+        Assert.Equal("failed", await api.StatusAsync(customerKey, notSelected));
+
+        // Another customer's dispatch is not found, as in the API.
+        var foreign = await page.GotoAsync($"/console/dispatches/{otherCustomersDispatch}");
+        Assert.Equal(404, foreign!.Status);
+        lock (trouble) Assert.Equal(1, trouble.RemoveAll(t => t.Contains("status of 404")));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not found" })).ToBeVisibleAsync();
+        Assert.DoesNotContain("other-29", await page.ContentAsync());
+        await ScreenshotAsync(page, "not-found");
+
+        // Signing out ends the session on the server: the old cookie no longer opens the console.
+        var cookie = (await context.CookiesAsync()).Single(c => c.Name == "raffssync_console");
+        await page.GotoAsync("/console/dispatches");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/console/sign-in"));
+        await context.AddCookiesAsync([new() { Name = cookie.Name, Value = cookie.Value, Domain = cookie.Domain, Path = cookie.Path }]);
+        await page.GotoAsync("/console/dispatches");
+        await Expect(page).ToHaveURLAsync(new Regex("/console/sign-in"));
+
+        Assert.True(trouble.Count == 0, "The console had trouble: " + string.Join("; ", trouble));
+    }
+
+    [ChromiumFact]
+    public async Task a_wrong_key_is_refused_without_a_session_and_views_work_at_phone_width()
+    {
+        await using var host = LoopbackHost.Start(await OwnDatabase.CreateAsync());
+        var api = new Api(host);
+        var key = await api.KeyAsync(CallerClass.Internal, null);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
+        var context = await browser.NewContextAsync(new() { BaseURL = host.Address.ToString(), ViewportSize = new() { Width = 390, Height = 844 } });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(Patience);
+        var trouble = PageTrouble.Watch(page);
+
+        await page.GotoAsync("/console/sign-in");
+        await page.GetByLabel("API key").FillAsync("rsk_test_" + new string('x', 40));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
+        Assert.DoesNotContain(await context.CookiesAsync(), c => c.Name == "raffssync_console");
+        // The refusal is answered 401, which Chromium reports as a failed load: expected here, and only here.
+        lock (trouble) Assert.Equal(1, trouble.RemoveAll(t => t.Contains("status of 401")));
+
+        // The keyboard alone signs in: the field, then the button.
+        await page.GetByLabel("API key").FillAsync(key);
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Dispatches" })).ToBeVisibleAsync();
+        await Expect(page.GetByText("No dispatches match")).ToBeVisibleAsync();
+        var overflow = await page.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth");
+        Assert.False(overflow, "At 390 px the dispatches view scrolls sideways.");
+        await ScreenshotAsync(page, "dispatches-phone");
+
+        Assert.True(trouble.Count == 0, "The console had trouble: " + string.Join("; ", trouble));
+    }
+
+    private static async Task AssertTheSessionCookieIsGuardedAsync(IBrowserContext context, IPage page, string key)
+    {
+        var session = (await context.CookiesAsync()).Single(c => c.Name == "raffssync_console");
+        Assert.True(session.HttpOnly);
+        Assert.Equal(SameSiteAttribute.Strict, session.SameSite);
+        Assert.Equal("/console", session.Path);
+        Assert.DoesNotContain(key, session.Value);
+        var storage = await page.EvaluateAsync<string>("JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie");
+        Assert.DoesNotContain(key, storage);
+        Assert.DoesNotContain(key, await page.ContentAsync());
+    }
+
+    private static Task ScreenshotAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory(ScreenshotDirectory);
+        return page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
+    }
+
+    /// <summary>The API over HTTP, as a customer's own system would call it.</summary>
+    private sealed class Api(LoopbackHost host)
+    {
+        private readonly HttpClient _http = new() { BaseAddress = host.Address };
+
+        public Task<string> KeyAsync(CallerClass callerClass, string? customerId) =>
+            ApiKeyStore.CreateAsync(host.Services.GetRequiredService<IDocumentStore>(),
+                new ApiKeyRequest("console test", ProviderEnvironment.Sandbox, callerClass,
+                    callerClass == CallerClass.Internal ? Scopes.All : [Scopes.DispatchesRead, Scopes.DispatchesWrite, Scopes.AuditRead],
+                    customerId, []),
+                TimeProvider.System);
+
+        /// <returns>A key of the first customer (location <c>mine-29</c>), and a dispatch of the second one's location.</returns>
+        public async Task<(string CustomerKey, string OtherCustomersDispatch)> TwoCustomersWithAProviderAsync(string providerUrl)
+        {
+            var admin = await KeyAsync(CallerClass.Internal, null);
+            await SendAsync(admin, HttpMethod.Post, "/api/v1/providers", new { key = "console-pos", name = "Console POS", base_urls = new { sandbox = providerUrl } });
+            foreach (var routeKey in new[] { "orders", "bulk" })
+                await SendAsync(admin, HttpMethod.Put, $"/api/v1/providers/console-pos/routes/{routeKey}", new
+                {
+                    kind = "http", request = new { method = "POST", path = "/" + routeKey }, success = new[] { 201 },
+                    backoff = new { strategy = "fixed", initial = "PT0.1S", max_attempts = 1, budget = "PT1M" }
+                });
+
+            var keys = new List<string>();
+            foreach (var tenant in new[] { "mine-29", "other-29" })
+            {
+                var customer = await SendAsync(admin, HttpMethod.Post, "/api/v1/customers", new { name = tenant });
+                var customerId = customer.GetProperty("id").GetString()!;
+                await SendAsync(admin, HttpMethod.Post, $"/api/v1/customers/{customerId}/locations", new { tenant_id = tenant, name = tenant });
+                keys.Add(await KeyAsync(CallerClass.Customer, customerId));
+            }
+
+            var other = await SendAsync(keys[1], HttpMethod.Post, "/api/v1/dispatches",
+                new { tenant_id = "other-29", provider = "console-pos", route_key = "orders", payload = new { secret_order = 1 } });
+            var otherId = other.GetProperty("id").GetString()!;
+            // Finished before the test queues the provider's answers, so it takes none of them.
+            await WaitForStatusAsync(keys[1], otherId, "failed");
+            return (keys[0], otherId);
+        }
+
+        public async Task<string> DispatchAsync(string key, string routeKey) =>
+            (await SendAsync(key, HttpMethod.Post, "/api/v1/dispatches",
+                new { tenant_id = "mine-29", provider = "console-pos", route_key = routeKey, payload = new { n = 1 } })).GetProperty("id").GetString()!;
+
+        public async Task<string> StatusAsync(string key, string id) =>
+            (await SendAsync(key, HttpMethod.Get, $"/api/v1/dispatches/{id}")).GetProperty("status").GetString()!;
+
+        public async Task<string> WaitForStatusAsync(string key, string id, string expected)
+        {
+            var status = "";
+            var deadline = DateTime.UtcNow.AddMilliseconds(Patience);
+            while (DateTime.UtcNow < deadline && (status = await StatusAsync(key, id)) != expected) await Task.Delay(100);
+            return status;
+        }
+
+        public async Task<JsonElement> AuditEntryAsync(string key, string streamId, string eventType)
+        {
+            var deadline = DateTime.UtcNow.AddMilliseconds(Patience);
+            while (true)
+            {
+                var entries = (await SendAsync(key, HttpMethod.Get, $"/api/v1/audit?stream_id={streamId}&event_type={eventType}")).GetProperty("data");
+                if (entries.GetArrayLength() > 0) return entries[0];
+                Assert.True(DateTime.UtcNow < deadline, $"No {eventType} audit entry for {streamId}.");
+                await Task.Delay(200);
+            }
+        }
+
+        private async Task<JsonElement> SendAsync(string key, HttpMethod method, string path, object? body = null)
+        {
+            using var request = new HttpRequestMessage(method, path);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            if (body is not null) request.Content = JsonContent.Create(body);
+            using var response = await _http.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode} {text}");
+            return JsonDocument.Parse(text).RootElement.Clone();
+        }
+    }
+}
