@@ -80,6 +80,15 @@ public sealed partial class ConsoleBrowserTests
         var apiEntry = await api.AuditEntryAsync(customerKey, failing, "dispatch_requested");
         Assert.Equal(JsonValueKind.Null, apiEntry.GetProperty("channel").ValueKind);
 
+        // The console's audit view shows the same: the replay by the console, the request by the API.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Audit log" }).ClickAsync();
+        await page.GetByLabel("Stream").FillAsync(failing);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        var replayRow = page.Locator("tbody tr").Filter(new() { HasText = "dispatch replay requested" });
+        await Expect(replayRow.Locator("td").Last).ToHaveTextAsync("console");
+        await Expect(page.Locator("tbody tr").Filter(new() { HasText = "dispatch requested" }).Locator("td").Last).ToHaveTextAsync("api");
+        await ScreenshotAsync(page, "audit");
+
         // A bulk replay over a filter replays exactly what the filter selects, and runs to completion.
         provider.Reply(400);
         var bulkOne = await api.DispatchAsync(customerKey, "bulk");
