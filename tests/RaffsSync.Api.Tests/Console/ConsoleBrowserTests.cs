@@ -85,8 +85,8 @@ public sealed partial class ConsoleBrowserTests
         await page.GetByLabel("Stream").FillAsync(failing);
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
         var replayRow = page.Locator("tbody tr").Filter(new() { HasText = "dispatch replay requested" });
-        await Expect(replayRow.Locator("td").Last).ToHaveTextAsync("console");
-        await Expect(page.Locator("tbody tr").Filter(new() { HasText = "dispatch requested" }).Locator("td").Last).ToHaveTextAsync("api");
+        await Expect(replayRow.Locator("td").Nth(2)).ToHaveTextAsync("console");
+        await Expect(page.Locator("tbody tr").Filter(new() { HasText = "dispatch requested" }).Locator("td").Nth(2)).ToHaveTextAsync("api");
         await ScreenshotAsync(page, "audit");
 
         // A bulk replay over a filter replays exactly what the filter selects, and runs to completion.
