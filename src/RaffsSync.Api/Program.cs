@@ -61,6 +61,7 @@ builder.Services.AddMarten(services =>
         opts.Schema.For<ConnectionSecret>().MultiTenanted();
         opts.Schema.For<WebhookEndpointSecret>();
         opts.Schema.For<ConsoleSession>();
+        opts.Schema.For<DataProtectionKey>();
         // Revisions let a push replace the dedupe record of an event id whose window has passed, and only one such push.
         opts.Schema.For<InboundEventKey>().UseNumericRevisions(true).Metadata(m => m.Revision.MapTo(k => k.Version));
         return opts;
@@ -159,8 +160,11 @@ app.UseAuthentication();
 app.UseRateLimiter();
 app.UseRateLimitHeaders();
 app.UseAuthorization();
-app.UseConsoleGate();
-app.UseAntiforgery();
+if (roles.Api)
+{
+    app.UseConsoleGate();
+    app.UseAntiforgery();
+}
 app.UseInputGuard();
 
 app.MapRaffsSyncHealth();

@@ -26,6 +26,7 @@ public sealed class ConsoleSessions(IDocumentStore store, TimeProvider clock, IO
         var lifetime = now + settings.Value.SessionLifetime;
         // A session never outlives its key.
         var expires = key.ExpiresAt is { } keyExpires && keyExpires < lifetime ? keyExpires : lifetime;
+        session.DeleteWhere<ConsoleSession>(s => s.ExpiresAt < now);
         session.Store(new ConsoleSession { Id = ConsoleSessionToken.Hash(token), KeyId = key.Id, StartedAt = now, ExpiresAt = expires });
         await session.SaveChangesAsync(cancellation);
         return (token, expires);

@@ -1,3 +1,6 @@
+using Marten;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Diagnostics;
 using RaffsSync.Api.WebConsole.Components;
 
@@ -18,6 +21,8 @@ public static class ConsoleSetup
         services.AddHttpContextAccessor();
         services.AddHttpClient<ConsoleApi>();
         services.AddRazorComponents();
+        services.AddDataProtection().SetApplicationName("RaffsSync");
+        services.AddOptions<KeyManagementOptions>().Configure<IDocumentStore>((options, store) => options.XmlRepository = new ConsoleKeyRing(store));
         return services;
     }
 
