@@ -164,6 +164,7 @@ if (roles.Api)
 {
     app.UseConsoleGate();
     app.UseAntiforgery();
+    app.UseConsoleFormCheck();
 }
 app.UseInputGuard();
 

@@ -38,6 +38,8 @@ public sealed class ApiKeyAuthenticationHandler(
         var viaConsole = ConsoleSessionToken.LooksLikeToken(presented);
         if (viaConsole)
         {
+            if (!Request.Path.StartsWithSegments(ConsoleSessions.BasePath) && !ConsoleCallProof.IsPresentOn(Request))
+                return AuthenticateResult.Fail("A console session works only in the console.");
             var consoleSession = await session.LoadAsync<ConsoleSession>(ConsoleSessionToken.Hash(presented), Context.RequestAborted);
             if (consoleSession is null || !consoleSession.IsLiveAt(now))
             {

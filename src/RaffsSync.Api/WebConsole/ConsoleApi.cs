@@ -40,6 +40,7 @@ public sealed class ConsoleApi(HttpClient http, IHttpContextAccessor accessor, S
         {
             request.RequestUri = new Uri(new Uri(self.Resolve("/")), request.RequestUri!);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", context.Request.Cookies[ConsoleSessions.CookieName] ?? "");
+            request.Headers.Add(ConsoleCallProof.HeaderName, ConsoleCallProof.Value);
             // The page's request id: the audit entries of what the page did name it.
             request.Headers.Add("X-Request-Id", context.TraceIdentifier);
             using var response = await http.SendAsync(request, cancellation);

@@ -42,3 +42,18 @@ public sealed class ConsoleSettings
     /// <summary>How long a sign-in lasts. Short: the cookie is as good as the key for that long.</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromMinutes(30);
 }
+
+/// <summary>
+/// Proof that a request carrying a console session token comes from this process's console (its <see cref="ConsoleApi"/>),
+/// not from someone who copied the cookie's value: outside /console a session token is accepted only with this header,
+/// whose value is random per process and never leaves it.
+/// </summary>
+public static class ConsoleCallProof
+{
+    public const string HeaderName = "X-RaffsSync-Console-Proof";
+
+    public static readonly string Value = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+
+    public static bool IsPresentOn(HttpRequest request) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(request.Headers[HeaderName].ToString()), Encoding.UTF8.GetBytes(Value));
+}

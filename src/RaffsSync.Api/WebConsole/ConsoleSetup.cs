@@ -1,7 +1,9 @@
 using Marten;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Diagnostics;
+using RaffsSync.Api.Access;
 using RaffsSync.Api.WebConsole.Components;
 
 namespace RaffsSync.Api.WebConsole;
@@ -41,10 +43,37 @@ public static class ConsoleSetup
         headers.CacheControl = "no-store";
 
         var open = rest.StartsWithSegments("/sign-in") || rest.StartsWithSegments("/assets");
-        if (open || context.User.Identity?.IsAuthenticated == true) return next(context);
+        // Only a console session opens the console: an API key sent as a header does not.
+        if (open || context.User.HasClaim(CallerClaims.Channel, CallerClaims.ConsoleChannel)) return next(context);
         var back = context.Request.Path + context.Request.QueryString;
         context.Response.Redirect($"{ConsoleSessions.BasePath}/sign-in?return_url={Uri.EscapeDataString(back)}");
         return Task.CompletedTask;
+    });
+
+    private const string ExpiredFormPage = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>Form expired · RaffsSync console</title>
+        <link rel="stylesheet" href="/console/assets/console.css"></head>
+        <body><main id="main"><h1>This form has expired</h1>
+        <div class="trouble" role="alert"><p>It was not sent from a console page you have open now (it is older than your
+        sign-in, or came from elsewhere), so nothing was done. Go back, reload the page and send it again.</p>
+        <p><a href="/console/dispatches">Go to the dispatches</a></p></div></main></body></html>
+        """;
+
+    /// <summary>
+    /// A console form whose antiforgery token is missing or not this user's is refused with a page saying what to do;
+    /// the framework would otherwise throw when the page reads the form (a 500).
+    /// </summary>
+    public static IApplicationBuilder UseConsoleFormCheck(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (context.Request.Path.StartsWithSegments(ConsoleSessions.BasePath) && context.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false })
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            context.Response.ContentType = "text/html; charset=utf-8";
+            await context.Response.WriteAsync(ExpiredFormPage);
+            return;
+        }
+        await next(context);
     });
 
     public static void MapRaffsSyncConsole(this WebApplication app)
