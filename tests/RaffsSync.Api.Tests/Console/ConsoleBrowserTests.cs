@@ -173,6 +173,45 @@ public sealed partial class ConsoleBrowserTests
         Assert.True(trouble.Count == 0, "The console had trouble: " + string.Join("; ", trouble));
     }
 
+    [ChromiumFact]
+    public async Task a_failed_webhook_delivery_is_retried_from_the_console_and_succeeds()
+    {
+        // One retry a moment after the first attempt, then the message stops as failed.
+        await using var host = LoopbackHost.Start(await OwnDatabase.CreateAsync(), new Dictionary<string, string> { ["RaffsSync:Webhooks:RetrySchedule"] = "PT0.2S" });
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var receiverUp = false;
+        receiver.Answer = _ => (receiverUp ? 200 : 503, null);
+        var api = new Api(host);
+        var (customerKey, _) = await api.TwoCustomersWithAProviderAsync("http://127.0.0.1:9");
+        var endpoint = await api.CreateWebhookEndpointAsync(customerKey, receiver.Url);
+        var (delivery, message) = await api.SendWebhookTestAsync(customerKey, endpoint);
+        Assert.Equal("failed", await api.WaitForDeliveryAsync(customerKey, delivery, "failed"));
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
+        var page = await (await browser.NewContextAsync(new() { BaseURL = host.Address.ToString() })).NewPageAsync();
+        page.SetDefaultTimeout(Patience);
+        SetDefaultExpectTimeout(Patience);
+        var trouble = PageTrouble.Watch(page);
+
+        await page.GotoAsync("/console/webhooks");
+        await page.GetByLabel("API key").FillAsync(customerKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = receiver.Url }).ClickAsync();
+        var row = page.Locator("tbody tr").Filter(new() { HasText = message });
+        await Expect(row.Locator(".status")).ToHaveTextAsync("failed");
+        await ScreenshotAsync(page, "webhook-failed");
+
+        receiverUp = true;
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Retry message {message}" }).ClickAsync();
+        await Expect(page.Locator("tbody tr").Filter(new() { HasText = message }).Locator(".status")).ToHaveTextAsync("succeeded");
+        Assert.Equal("succeeded", await api.WaitForDeliveryAsync(customerKey, delivery, "succeeded"));
+        Assert.Equal(3, receiver.Received.Count(r => r.Id == message));
+        await ScreenshotAsync(page, "webhook-retried");
+
+        Assert.True(trouble.Count == 0, "The console had trouble: " + string.Join("; ", trouble));
+    }
+
     private static async Task AssertTheSessionCookieIsGuardedAsync(IBrowserContext context, IPage page, string key)
     {
         var session = (await context.CookiesAsync()).Single(c => c.Name == "raffssync_console");
@@ -199,7 +238,7 @@ public sealed partial class ConsoleBrowserTests
         public Task<string> KeyAsync(CallerClass callerClass, string? customerId) =>
             ApiKeyStore.CreateAsync(host.Services.GetRequiredService<IDocumentStore>(),
                 new ApiKeyRequest("console test", ProviderEnvironment.Sandbox, callerClass,
-                    callerClass == CallerClass.Internal ? Scopes.All : [Scopes.DispatchesRead, Scopes.DispatchesWrite, Scopes.AuditRead],
+                    callerClass == CallerClass.Internal ? Scopes.All : [Scopes.DispatchesRead, Scopes.DispatchesWrite, Scopes.AuditRead, Scopes.WebhooksWrite],
                     customerId, []),
                 TimeProvider.System);
 
@@ -235,6 +274,24 @@ public sealed partial class ConsoleBrowserTests
         public async Task<string> DispatchAsync(string key, string routeKey) =>
             (await SendAsync(key, HttpMethod.Post, "/api/v1/dispatches",
                 new { tenant_id = "mine-29", provider = "console-pos", route_key = routeKey, payload = new { n = 1 } })).GetProperty("id").GetString()!;
+
+        public async Task<string> CreateWebhookEndpointAsync(string key, string url) =>
+            (await SendAsync(key, HttpMethod.Post, "/api/v1/webhooks/endpoints", new { url, event_types = new[] { "webhook.test" } })).GetProperty("id").GetString()!;
+
+        public async Task<(string Delivery, string Message)> SendWebhookTestAsync(string key, string endpoint)
+        {
+            var sent = await SendAsync(key, HttpMethod.Post, $"/api/v1/webhooks/endpoints/{endpoint}/test");
+            return (sent.GetProperty("id").GetString()!, sent.GetProperty("message_id").GetString()!);
+        }
+
+        public async Task<string> WaitForDeliveryAsync(string key, string id, string expected)
+        {
+            var status = "";
+            var deadline = DateTime.UtcNow.AddMilliseconds(Patience);
+            while (DateTime.UtcNow < deadline && (status = (await SendAsync(key, HttpMethod.Get, $"/api/v1/webhooks/deliveries/{id}")).GetProperty("delivery").GetProperty("status").GetString()!) != expected)
+                await Task.Delay(100);
+            return status;
+        }
 
         public async Task<string> StatusAsync(string key, string id) =>
             (await SendAsync(key, HttpMethod.Get, $"/api/v1/dispatches/{id}")).GetProperty("status").GetString()!;

@@ -30,13 +30,13 @@ public sealed class LoopbackHost : IAsyncDisposable
     /// <summary>Where the host listens, e.g. http://127.0.0.1:41234/.</summary>
     public Uri Address { get; }
 
-    public static LoopbackHost Start(OwnDatabase database)
+    public static LoopbackHost Start(OwnDatabase database, IReadOnlyDictionary<string, string>? settings = null)
     {
         JasperFxEnvironment.AutoStartHost = true;
         var factory = new WebApplicationFactory<Program>();
         var configured = factory.WithWebHostBuilder(builder =>
         {
-            AppFixture.Configure(builder, database.ConnectionString, database.SecretsKey, new CapturedLogs());
+            AppFixture.Configure(builder, database.ConnectionString, database.SecretsKey, new CapturedLogs(), settings: settings);
             builder.UseSetting("urls", "http://127.0.0.1:0");
             // Outside Development the framework's own assets (the console's blazor.web.js) are found only in a
             // published app; a test host runs from the build output, as `dotnet run` does.
