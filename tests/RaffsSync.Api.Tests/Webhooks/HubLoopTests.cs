@@ -76,7 +76,14 @@ public sealed class HubLoopTests
         Assert.Equal((orderId, "Ana"), (invoice.GetProperty("order_id").GetString(), invoice.GetProperty("customer").GetString()));
 
         await using var session = store.QuerySession("loop-29");
-        var events = await session.Events.QueryAllRawEvents().Where(e => e.TenantId == "loop-29").ToListAsync();
+        // A delivery's webhook_attempted and webhook_delivered are appended once the receiver has answered, so a
+        // moment after it has the message.
+        IReadOnlyList<JasperFx.Events.IEvent> events = [];
+        await Eventually.UntilAsync(async () =>
+        {
+            events = await session.Events.QueryAllRawEvents().Where(e => e.TenantId == "loop-29").ToListAsync();
+            return events.Count(e => e.EventTypeName == "webhook_delivered") >= 2;
+        }, "both deliveries recorded as delivered");
         var inbound = events.First(e => e.Data is InboundEventReceived);
         Assert.Equal("loop-order-1", inbound.CorrelationId);
         var loop = events.Where(e => e.EventTypeName is "inbound_event_received" or "inbound_event_routed" or "dispatch_requested"
