@@ -18,7 +18,7 @@ public sealed record ApiAnswer<T>(int Status, T? Value, string? Code, string? Me
 /// with its validation, tenant isolation, rate limits and audit entry (marked with the console channel).
 /// </summary>
 public sealed class ConsoleApi(HttpClient http, IHttpContextAccessor accessor, SelfAddress self,
-    IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+    IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, ILogger<ConsoleApi> logger)
 {
     private JsonSerializerOptions Json => json.Value.SerializerOptions;
 
@@ -43,7 +43,16 @@ public sealed class ConsoleApi(HttpClient http, IHttpContextAccessor accessor, S
             request.Headers.Add(ConsoleCallProof.HeaderName, ConsoleCallProof.Value);
             // The page's request id: the audit entries of what the page did name it.
             request.Headers.Add("X-Request-Id", context.TraceIdentifier);
-            using var response = await http.SendAsync(request, cancellation);
+            HttpResponseMessage response;
+            try { response = await http.SendAsync(request, cancellation); }
+            catch (HttpRequestException unreachable)
+            {
+                // Not the database's fault: the page could not reach this node's own API (RaffsSync__SelfUrl).
+                logger.LogError(unreachable, "The console could not reach the API at {Address}", request.RequestUri);
+                return new ApiAnswer<T>(StatusCodes.Status503ServiceUnavailable, default, "api_unreachable",
+                    "The console could not reach this node's API. Try again; if it persists, check RaffsSync__SelfUrl.");
+            }
+            using var _ = response;
             var status = (int)response.StatusCode;
             if (response.IsSuccessStatusCode)
                 return new ApiAnswer<T>(status, await response.Content.ReadFromJsonAsync<T>(Json, cancellation), null, null);

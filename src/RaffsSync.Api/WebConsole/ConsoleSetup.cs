@@ -40,9 +40,11 @@ public static class ConsoleSetup
         headers.ContentSecurityPolicy = ContentSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "same-origin";
-        headers.CacheControl = "no-store";
+        var asset = rest.StartsWithSegments("/assets");
+        // Pages show a customer's data: never cached. Assets carry their own (fingerprinted, long-lived) caching.
+        if (!asset) headers.CacheControl = "no-store";
 
-        var open = rest.StartsWithSegments("/sign-in") || rest.StartsWithSegments("/assets");
+        var open = asset || rest.StartsWithSegments("/sign-in");
         // Only a console session opens the console: an API key sent as a header does not.
         if (open || context.User.HasClaim(CallerClaims.Channel, CallerClaims.ConsoleChannel)) return next(context);
         var back = context.Request.Path + context.Request.QueryString;

@@ -1,13 +1,21 @@
+using System.Net;
+using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
-using Alba;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using RaffsSync.Api.Access;
 using RaffsSync.Api.Tests.Harness;
 using RaffsSync.Api.WebConsole;
+using RaffsSync.Domain;
+using RaffsSync.Domain.Access;
+using RaffsSync.Domain.Registry;
 
 namespace RaffsSync.Api.Tests.Console;
 
-/// <summary>The console over plain HTTP: what a copied cookie, a stale form, a bad query or a restart do.</summary>
+/// <summary>
+/// The console over plain HTTP against the host on a loopback port (its pages call the node's own API over HTTP):
+/// what a copied cookie, a stale form, a bad query or a restart do.
+/// </summary>
 public sealed partial class ConsoleHttpTests
 {
     [Fact]
@@ -16,60 +24,66 @@ public sealed partial class ConsoleHttpTests
         var database = await OwnDatabase.CreateAsync();
         string key;
         SignInForm form;
-        await using (var before = await database.StartHostAsync())
+        await using (var before = LoopbackHost.Start(database))
         {
-            key = await before.CreateInternalKeyAsync();
-            form = await SignInFormAsync(before);
+            key = await KeyAsync(before);
+            form = await SignInFormAsync(Client(before));
             // In the database, not only in a folder this machine happens to share between the two hosts.
             await using var query = before.Services.GetRequiredService<IDocumentStore>().QuerySession();
             Assert.NotEmpty(await query.Query<DataProtectionKey>().ToListAsync());
         }
 
-        await using var after = await database.StartHostAsync();
-        var signedIn = await after.Scenario(s => { PostSignIn(s, form, key, "/console/audit"); s.StatusCodeShouldBe(302); });
-        Assert.EndsWith("/console/audit", signedIn.Context.Response.Headers.Location.ToString());
-        Assert.Contains("raffssync_console=rscs_", signedIn.Context.Response.Headers.SetCookie.ToString());
+        await using var after = LoopbackHost.Start(database);
+        using var signedIn = await Client(after).SendAsync(SignInRequest(form, key, "/console/audit"));
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        Assert.EndsWith("/console/audit", signedIn.Headers.Location!.ToString());
+        Assert.Contains(signedIn.Headers.GetValues("Set-Cookie"), c => c.StartsWith("raffssync_console=rscs_"));
     }
 
     [Fact]
     public async Task a_session_token_works_only_in_the_console_and_an_api_key_header_does_not_open_it()
     {
-        await using var host = await (await OwnDatabase.CreateAsync()).StartHostAsync();
-        var key = await host.CreateInternalKeyAsync();
-        var session = await SignInAsync(host, key);
+        await using var host = LoopbackHost.Start(await OwnDatabase.CreateAsync());
+        var http = Client(host);
+        var key = await KeyAsync(host);
+        var session = await SignInAsync(http, key);
 
-        await host.Scenario(s => { s.Get.Url("/console/dispatches"); s.WithRequestHeader("Cookie", session.Cookie); s.StatusCodeShouldBeOk(); });
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, "/console/dispatches", cookie: session.Cookie)).StatusCode);
         // The cookie's value copied into an API client is refused: it could otherwise mint keys that outlive the session.
-        await host.Scenario(s => { s.Get.Url("/api/v1/api-keys"); s.WithRequestHeader("Authorization", "Bearer " + session.Token); s.StatusCodeShouldBe(401); });
-        await host.Scenario(s => { s.Get.Url("/api/v1/api-keys"); s.WithRequestHeader("Cookie", session.Cookie); s.StatusCodeShouldBe(401); });
-        var withKey = await host.Scenario(s => { s.Get.Url("/console/dispatches"); s.WithRequestHeader("Authorization", "Bearer " + key); s.StatusCodeShouldBe(302); });
-        Assert.StartsWith("/console/sign-in", withKey.Context.Response.Headers.Location.ToString());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(http, "/api/v1/api-keys", bearer: session.Token)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(http, "/api/v1/api-keys", cookie: session.Cookie)).StatusCode);
+        var withKey = await SendAsync(http, "/console/dispatches", bearer: key);
+        Assert.Equal(HttpStatusCode.Redirect, withKey.StatusCode);
+        Assert.StartsWith("/console/sign-in", withKey.Headers.Location!.ToString());
     }
 
     [Fact]
     public async Task a_stale_form_or_a_bad_page_number_is_answered_as_a_page_not_a_500_and_the_key_is_never_echoed()
     {
-        await using var host = await (await OwnDatabase.CreateAsync()).StartHostAsync();
-        var key = await host.CreateInternalKeyAsync();
-        var session = await SignInAsync(host, key);
+        await using var host = LoopbackHost.Start(await OwnDatabase.CreateAsync());
+        var http = Client(host);
+        var key = await KeyAsync(host);
+        var session = await SignInAsync(http, key);
 
-        var stale = await host.Scenario(s =>
+        using var staleRequest = new HttpRequestMessage(HttpMethod.Post, "/console/sign-out")
         {
-            s.Post.FormData(new Dictionary<string, string> { ["_handler"] = "sign-out" }).ToUrl("/console/sign-out");
-            s.WithRequestHeader("Cookie", session.Cookie);
-            s.StatusCodeShouldBe(400);
-        });
-        Assert.Contains("This form has expired", await stale.ReadAsTextAsync());
-        Assert.StartsWith("text/html", stale.Context.Response.ContentType);
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["_handler"] = "sign-out" })
+        };
+        staleRequest.Headers.Add("Cookie", session.Cookie);
+        using var stale = await http.SendAsync(staleRequest);
+        Assert.Equal(HttpStatusCode.BadRequest, stale.StatusCode);
+        Assert.Equal("text/html", stale.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("This form has expired", await stale.Content.ReadAsStringAsync());
         // Refused, so the session still works.
-        await host.Scenario(s => { s.Get.Url("/console/dispatches"); s.WithRequestHeader("Cookie", session.Cookie); s.StatusCodeShouldBeOk(); });
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, "/console/dispatches", cookie: session.Cookie)).StatusCode);
 
         foreach (var page in new[] { "abc", "1.5", "99999999999", "-3" })
-            await host.Scenario(s => { s.Get.Url($"/console/dispatches?page={page}"); s.WithRequestHeader("Cookie", session.Cookie); s.StatusCodeShouldBeOk(); });
+            Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, $"/console/dispatches?page={page}", cookie: session.Cookie)).StatusCode);
 
-        var form = await SignInFormAsync(host);
-        var refused = await host.Scenario(s => { PostSignIn(s, form, key[..^1] + (key[^1] == 'a' ? 'b' : 'a'), null); s.StatusCodeShouldBe(401); });
-        Assert.DoesNotContain(key[..^1], await refused.ReadAsTextAsync());
+        var wrongKey = key[..^1] + (key[^1] == 'a' ? 'b' : 'a');
+        using var refused = await http.SendAsync(SignInRequest(await SignInFormAsync(http), wrongKey, null));
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.DoesNotContain(key[..^1], await refused.Content.ReadAsStringAsync());
         Assert.DoesNotContain(key, session.Body);
     }
 
@@ -77,29 +91,50 @@ public sealed partial class ConsoleHttpTests
 
     private sealed record ConsoleSignIn(string Token, string Cookie, string Body);
 
-    private static async Task<SignInForm> SignInFormAsync(IAlbaHost host)
+    private static HttpClient Client(LoopbackHost host) =>
+        new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = host.Address };
+
+    private static Task<string> KeyAsync(LoopbackHost host) =>
+        ApiKeyStore.CreateAsync(host.Services.GetRequiredService<IDocumentStore>(),
+            new ApiKeyRequest("console test", ProviderEnvironment.Sandbox, CallerClass.Internal, Scopes.All, null, []), TimeProvider.System);
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, string path, string? cookie = null, string? bearer = null)
     {
-        var form = await host.Scenario(s => { s.Get.Url("/console/sign-in"); s.StatusCodeShouldBeOk(); });
-        var token = AntiforgeryField().Match(await form.ReadAsTextAsync()).Groups[1].Value;
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (cookie is not null) request.Headers.Add("Cookie", cookie);
+        if (bearer is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        return await http.SendAsync(request);
+    }
+
+    private static async Task<SignInForm> SignInFormAsync(HttpClient http)
+    {
+        using var form = await http.GetAsync("/console/sign-in");
+        Assert.Equal(HttpStatusCode.OK, form.StatusCode);
+        var token = AntiforgeryField().Match(await form.Content.ReadAsStringAsync()).Groups[1].Value;
         Assert.NotEmpty(token);
-        return new SignInForm(token, form.Context.Response.Headers.SetCookie.ToString().Split(';')[0]);
+        return new SignInForm(token, form.Headers.GetValues("Set-Cookie").First().Split(';')[0]);
     }
 
-    private static void PostSignIn(Scenario s, SignInForm form, string key, string? returnUrl)
+    private static HttpRequestMessage SignInRequest(SignInForm form, string key, string? returnUrl)
     {
-        s.Post.FormData(new Dictionary<string, string>
+        var request = new HttpRequestMessage(HttpMethod.Post, "/console/sign-in")
         {
-            ["_handler"] = "sign-in", ["__RequestVerificationToken"] = form.Token, ["Key"] = key, ["ReturnUrl"] = returnUrl ?? ""
-        }).ToUrl("/console/sign-in");
-        s.WithRequestHeader("Cookie", form.AntiforgeryCookie);
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["_handler"] = "sign-in", ["__RequestVerificationToken"] = form.Token, ["Key"] = key, ["ReturnUrl"] = returnUrl ?? ""
+            })
+        };
+        request.Headers.Add("Cookie", form.AntiforgeryCookie);
+        return request;
     }
 
-    private static async Task<ConsoleSignIn> SignInAsync(IAlbaHost host, string key)
+    private static async Task<ConsoleSignIn> SignInAsync(HttpClient http, string key)
     {
-        var form = await SignInFormAsync(host);
-        var signedIn = await host.Scenario(s => { PostSignIn(s, form, key, null); s.StatusCodeShouldBe(302); });
-        var cookie = signedIn.Context.Response.Headers.SetCookie.Select(c => c!.Split(';')[0]).Single(c => c.StartsWith("raffssync_console="));
-        return new ConsoleSignIn(cookie["raffssync_console=".Length..], cookie + "; " + form.AntiforgeryCookie, await signedIn.ReadAsTextAsync());
+        var form = await SignInFormAsync(http);
+        using var signedIn = await http.SendAsync(SignInRequest(form, key, null));
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        var cookie = signedIn.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Single(c => c.StartsWith("raffssync_console="));
+        return new ConsoleSignIn(cookie["raffssync_console=".Length..], cookie + "; " + form.AntiforgeryCookie, await signedIn.Content.ReadAsStringAsync());
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]

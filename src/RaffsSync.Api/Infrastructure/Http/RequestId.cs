@@ -40,8 +40,10 @@ public static partial class RequestId
     public static void Apply(HttpContext httpContext, IMessageContext messaging) =>
         messaging.CorrelationId = httpContext.TraceIdentifier;
 
-    /// <summary>Wolverine opens the Marten session before endpoint middleware runs, so it gets the id directly too.</summary>
-    /// <summary>The console's requests also mark their events with the channel, which the audit log records.</summary>
+    /// <summary>
+    /// Wolverine opens the Marten session before endpoint middleware runs, so it gets the id directly too. The console's
+    /// requests also mark their events with the channel, which the audit log records.
+    /// </summary>
     public static void ApplyToSession(HttpContext httpContext, IDocumentSession session)
     {
         session.CorrelationId = httpContext.TraceIdentifier;
