@@ -33,35 +33,63 @@ public sealed class ConsoleApi(HttpClient http, IHttpContextAccessor accessor, S
         return SendAsync<T>(request, cancellation);
     }
 
+    /// <summary>
+    /// Streams a download (an audit export) from the API to the browser as it is written, with its type and file name;
+    /// a refusal comes back as an answer instead, for the console to show.
+    /// </summary>
+    public async Task<ApiAnswer<bool>> RelayAsync(string pathAndQuery, HttpResponse browser, CancellationToken cancellation)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, pathAndQuery);
+        var (response, unreachable) = await TrySendAsync<bool>(request, HttpCompletionOption.ResponseHeadersRead, cancellation);
+        if (response is null) return unreachable!;
+        using var _ = response;
+        if (!response.IsSuccessStatusCode) return await RefusalAsync<bool>(response, cancellation);
+
+        browser.StatusCode = (int)response.StatusCode;
+        browser.ContentType = response.Content.Headers.ContentType?.ToString();
+        if (response.Content.Headers.ContentDisposition is { } disposition) browser.Headers.ContentDisposition = disposition.ToString();
+        await response.Content.CopyToAsync(browser.Body, cancellation);
+        return new ApiAnswer<bool>(browser.StatusCode, true, null, null);
+    }
+
     private async Task<ApiAnswer<T>> SendAsync<T>(HttpRequestMessage request, CancellationToken cancellation)
     {
-        var context = accessor.HttpContext ?? throw new InvalidOperationException("The console calls the API only while serving a page.");
         using (request)
         {
-            request.RequestUri = new Uri(new Uri(self.Resolve("/")), request.RequestUri!);
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", context.Request.Cookies[ConsoleSessions.CookieName] ?? "");
-            request.Headers.Add(ConsoleCallProof.HeaderName, ConsoleCallProof.Value);
-            // The page's request id: the audit entries of what the page did name it.
-            request.Headers.Add("X-Request-Id", context.TraceIdentifier);
-            HttpResponseMessage response;
-            try { response = await http.SendAsync(request, cancellation); }
-            catch (HttpRequestException unreachable)
-            {
-                // Not the database's fault: the page could not reach this node's own API (RaffsSync__SelfUrl).
-                logger.LogError(unreachable, "The console could not reach the API at {Address}", request.RequestUri);
-                return new ApiAnswer<T>(StatusCodes.Status503ServiceUnavailable, default, "api_unreachable",
-                    "The console could not reach this node's API. Try again; if it persists, check RaffsSync__SelfUrl.");
-            }
+            var (response, unreachable) = await TrySendAsync<T>(request, HttpCompletionOption.ResponseContentRead, cancellation);
+            if (response is null) return unreachable!;
             using var _ = response;
-            var status = (int)response.StatusCode;
-            if (response.IsSuccessStatusCode)
-                return new ApiAnswer<T>(status, await response.Content.ReadFromJsonAsync<T>(Json, cancellation), null, null);
-
-            var problem = response.Content.Headers.ContentType?.MediaType == "application/problem+json"
-                ? await response.Content.ReadFromJsonAsync<JsonElement>(cancellation)
-                : default;
-            string? Text(string name) => problem.ValueKind == JsonValueKind.Object && problem.TryGetProperty(name, out var v) ? v.GetString() : null;
-            return new ApiAnswer<T>(status, default, Text("code"), Text("message") ?? response.ReasonPhrase);
+            return response.IsSuccessStatusCode
+                ? new ApiAnswer<T>((int)response.StatusCode, await response.Content.ReadFromJsonAsync<T>(Json, cancellation), null, null)
+                : await RefusalAsync<T>(response, cancellation);
         }
+    }
+
+    private async Task<(HttpResponseMessage? Response, ApiAnswer<T>? Unreachable)> TrySendAsync<T>(HttpRequestMessage request,
+        HttpCompletionOption completion, CancellationToken cancellation)
+    {
+        var context = accessor.HttpContext ?? throw new InvalidOperationException("The console calls the API only while serving a page.");
+        request.RequestUri = new Uri(new Uri(self.Resolve("/")), request.RequestUri!);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", context.Request.Cookies[ConsoleSessions.CookieName] ?? "");
+        request.Headers.Add(ConsoleCallProof.HeaderName, ConsoleCallProof.Value);
+        // The page's request id: the audit entries of what the page did name it.
+        request.Headers.Add("X-Request-Id", context.TraceIdentifier);
+        try { return (await http.SendAsync(request, completion, cancellation), null); }
+        catch (HttpRequestException unreachable)
+        {
+            // Not the database's fault: the page could not reach this node's own API (RaffsSync__SelfUrl).
+            logger.LogError(unreachable, "The console could not reach the API at {Address}", request.RequestUri);
+            return (null, new ApiAnswer<T>(StatusCodes.Status503ServiceUnavailable, default, "api_unreachable",
+                "The console could not reach this node's API. Try again; if it persists, check RaffsSync__SelfUrl."));
+        }
+    }
+
+    private static async Task<ApiAnswer<T>> RefusalAsync<T>(HttpResponseMessage response, CancellationToken cancellation)
+    {
+        var problem = response.Content.Headers.ContentType?.MediaType == "application/problem+json"
+            ? await response.Content.ReadFromJsonAsync<JsonElement>(cancellation)
+            : default;
+        string? Text(string name) => problem.ValueKind == JsonValueKind.Object && problem.TryGetProperty(name, out var v) ? v.GetString() : null;
+        return new ApiAnswer<T>((int)response.StatusCode, default, Text("code"), Text("message") ?? response.ReasonPhrase);
     }
 }

@@ -82,5 +82,25 @@ public static class ConsoleSetup
     {
         app.MapStaticAssets();
         app.MapRazorComponents<App>().DisableRateLimiting();
+        app.MapGet(ConsoleSessions.BasePath + "/audit/export", ExportAuditAsync).DisableRateLimiting().ExcludeFromDescription();
     }
+
+    // A download cannot go through a page: the file streams from the API's export, with the signed-in user's filters and rights.
+    private static async Task ExportAuditAsync(HttpContext context, ConsoleApi api)
+    {
+        var refused = await api.RelayAsync("/api/v1/audit/export" + context.Request.QueryString, context.Response, context.RequestAborted);
+        if (refused.Succeeded) return;
+        context.Response.StatusCode = refused.Status;
+        context.Response.ContentType = "text/html; charset=utf-8";
+        await context.Response.WriteAsync(RefusedExportPage.Replace("{message}", System.Net.WebUtility.HtmlEncode(refused.Message ?? "")));
+    }
+
+    private const string RefusedExportPage = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>Export refused · RaffsSync console</title>
+        <link rel="stylesheet" href="/console/assets/console.css"></head>
+        <body><main id="main"><h1>The export was refused</h1>
+        <div class="trouble" role="alert"><p>{message}</p>
+        <p><a href="/console/audit">Back to the audit log</a> to change the filters.</p></div></main></body></html>
+        """;
 }

@@ -140,6 +140,110 @@ public sealed partial class ConsoleBrowserTests
     }
 
     [ChromiumFact]
+    public async Task issues_close_when_replayed_and_routes_reports_connections_and_the_audit_export_show_what_the_key_may_see()
+    {
+        await using var host = LoopbackHost.Start(await OwnDatabase.CreateAsync());
+        await using var provider = await LoopbackProvider.StartAsync();
+        var api = new Api(host);
+        var (customerKey, _) = await api.TwoCustomersWithAProviderAsync(provider.BaseUrl);
+        await api.ReviseRouteAsync("orders", "/orders-v2");
+        const string secret = "sk_console_never_shown_29";
+        await api.ConnectAsync(secret);
+        var failures = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            provider.Reply(400);
+            failures.Add(await api.DispatchAsync(customerKey, "orders"));
+            await api.WaitForStatusAsync(customerKey, failures[^1], "failed");
+        }
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
+        var context = await browser.NewContextAsync(new() { BaseURL = host.Address.ToString(), ViewportSize = new() { Width = 1280, Height = 900 } });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(Patience);
+        SetDefaultExpectTimeout(Patience);
+        var trouble = PageTrouble.Watch(page);
+        await page.GotoAsync("/console/issues");
+        await page.GetByLabel("API key").FillAsync(customerKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+
+        // The two failures are one issue; replaying them (bulk, from the issue) closes it.
+        var issue = page.Locator("tbody tr").Filter(new() { HasText = "console-pos / orders" });
+        await Expect(issue).ToHaveCountAsync(1);
+        await Expect(issue.Locator("td").Nth(2)).ToHaveTextAsync("2");
+        await ScreenshotAsync(page, "issues");
+        await issue.GetByRole(AriaRole.Link).ClickAsync();
+        await Expect(page.Locator("tbody tr")).ToHaveCountAsync(2);
+        provider.Reply(201);
+        provider.Reply(201);
+        await page.GetByText("Replay every unsuccessful dispatch this filter selects").ClickAsync();
+        await page.Locator("details.bulk").GetByLabel("Reason (recorded in the audit log)").FillAsync("issue fixed");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start bulk replay" }).ClickAsync();
+        await Expect(page.Locator(".facts .status")).ToHaveTextAsync("completed");
+        foreach (var id in failures) Assert.Equal("succeeded", await api.WaitForStatusAsync(customerKey, id, "succeeded"));
+        await page.GetByRole(AriaRole.Link, new() { Name = "Issues" }).ClickAsync();
+        await Expect(page.GetByText("No open failures")).ToBeVisibleAsync();
+
+        // The dispatch names the route version it ran with, and links to it; two versions compare side by side.
+        await page.GotoAsync($"/console/dispatches/{failures[0]}");
+        await page.GetByRole(AriaRole.Link, new() { Name = "version 2" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Version 2 (current)" })).ToBeVisibleAsync();
+        await page.GetByLabel("Compare version").SelectOptionAsync("1");
+        await page.GetByLabel("with version").SelectOptionAsync("2");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Compare" }).ClickAsync();
+        await Expect(page.Locator(".diff td.removed")).ToContainTextAsync("\"/orders\"");
+        await Expect(page.Locator(".diff td.added")).ToContainTextAsync("\"/orders-v2\"");
+        await ScreenshotAsync(page, "route-compare");
+
+        // The dry run renders what a dispatch would send; bad JSON and another customer's location are refused.
+        await page.GetByLabel("Location").FillAsync("mine-29");
+        await page.GetByLabel("Payload (JSON)").FillAsync("""{"n": 7}""");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Render" }).ClickAsync();
+        await Expect(page.GetByTestId("rendered")).ToContainTextAsync($"POST {provider.BaseUrl.TrimEnd('/')}/orders-v2");
+        await Expect(page.GetByTestId("rendered")).ToContainTextAsync("\"n\":7");
+        await ScreenshotAsync(page, "route-dry-run");
+        await page.GetByLabel("Payload (JSON)").FillAsync("{\"n\": ");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Render" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("The payload is not JSON");
+        await page.GetByLabel("Location").FillAsync("other-29");
+        await page.GetByLabel("Payload (JSON)").FillAsync("{}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Render" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("not found");
+
+        // Connections show the credential's name and fingerprint, never its value; another customer's location is not found.
+        await page.GotoAsync("/console/connections?tenant_id=mine-29");
+        var connection = page.Locator("tbody tr").Filter(new() { HasText = "console-keyed" });
+        await Expect(connection).ToContainTextAsync("api_key (");
+        await Expect(connection).ToContainTextAsync("outlet_id: OUT-29");
+        Assert.DoesNotContain(secret, await page.ContentAsync());
+        await ScreenshotAsync(page, "connections");
+        await page.GotoAsync("/console/connections?tenant_id=other-29");
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("not found");
+
+        // Reports (a projection, a few seconds behind) count the customer's own dispatches and chart them by day.
+        var reported = page.Locator("tbody tr").Filter(new() { HasText = "console-pos / orders" });
+        var deadline = DateTime.UtcNow.AddMilliseconds(Patience);
+        do await page.GotoAsync("/console/reports");
+        while (await reported.CountAsync() == 0 && DateTime.UtcNow < deadline);
+        await Expect(reported.Locator("td").Nth(1)).ToHaveTextAsync("2");
+        await Expect(page.Locator("figure.chart")).ToHaveCountAsync(2);
+        Assert.True(await page.Locator("figure.chart").First.Locator("circle").CountAsync() >= 1, "The success-rate chart plots no day.");
+        await ScreenshotAsync(page, "reports");
+
+        // The audit export downloads the entries the key may see, the console's replays among them.
+        await page.GotoAsync("/console/audit");
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "CSV" }).ClickAsync());
+        Assert.Equal("audit.csv", download.SuggestedFilename);
+        var csv = await File.ReadAllTextAsync((await download.PathAsync())!);
+        Assert.Contains(csv.Split('\n'), line => line.Contains("dispatch_replay_requested") && line.TrimEnd().EndsWith(",console"));
+        Assert.DoesNotContain("other-29", csv);
+        Assert.DoesNotContain(secret, csv);
+
+        Assert.True(trouble.Count == 0, "The console had trouble: " + string.Join("; ", trouble));
+    }
+
+    [ChromiumFact]
     public async Task a_wrong_key_is_refused_without_a_session_and_views_work_at_phone_width()
     {
         await using var host = LoopbackHost.Start(await OwnDatabase.CreateAsync());
@@ -169,6 +273,11 @@ public sealed partial class ConsoleBrowserTests
         var overflow = await page.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth");
         Assert.False(overflow, "At 390 px the dispatches view scrolls sideways.");
         await ScreenshotAsync(page, "dispatches-phone");
+
+        // An internal key may verify the audit chain from the audit view.
+        await page.GotoAsync("/console/audit");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
+        await Expect(page.GetByTestId("verification")).ToContainTextAsync("the chain is intact");
 
         Assert.True(trouble.Count == 0, "The console had trouble: " + string.Join("; ", trouble));
     }
@@ -209,6 +318,29 @@ public sealed partial class ConsoleBrowserTests
         Assert.Equal(3, receiver.Received.Count(r => r.Id == message));
         await ScreenshotAsync(page, "webhook-retried");
 
+        // Rotating the secret shows the new one once, and the endpoint's fingerprint follows it.
+        var before = await page.Locator(".facts code").Nth(1).TextContentAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Rotate the secret" }).ClickAsync();
+        var rotated = await page.GetByTestId("new-secret").TextContentAsync();
+        Assert.StartsWith("whsec_", rotated);
+        await page.ReloadAsync();
+        Assert.NotEqual(before, await page.Locator(".facts code").Nth(1).TextContentAsync());
+        Assert.DoesNotContain(rotated!, await page.ContentAsync());
+
+        // Recovering a window sends again only its failed messages.
+        receiverUp = false;
+        var (lost, lostMessage) = await api.SendWebhookTestAsync(customerKey, endpoint);
+        Assert.Equal("failed", await api.WaitForDeliveryAsync(customerKey, lost, "failed"));
+        receiverUp = true;
+        await page.GetByLabel("From (UTC)").FillAsync(DateTime.UtcNow.AddHours(-1).ToString("yyyy-MM-dd'T'HH:mm:ss"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Recover" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("recovery="));
+        await Expect(page.Locator("[data-live-region=recovery] .status")).ToHaveTextAsync("completed");
+        await Expect(page.Locator("[data-live-region=recovery]")).ToContainTextAsync("1 sent again");
+        Assert.Equal("succeeded", await api.WaitForDeliveryAsync(customerKey, lost, "succeeded"));
+        Assert.Equal(3, receiver.Received.Count(r => r.Id == message));
+        await ScreenshotAsync(page, "webhook-recovered");
+
         Assert.True(trouble.Count == 0, "The console had trouble: " + string.Join("; ", trouble));
     }
 
@@ -238,7 +370,8 @@ public sealed partial class ConsoleBrowserTests
         public Task<string> KeyAsync(CallerClass callerClass, string? customerId) =>
             ApiKeyStore.CreateAsync(host.Services.GetRequiredService<IDocumentStore>(),
                 new ApiKeyRequest("console test", ProviderEnvironment.Sandbox, callerClass,
-                    callerClass == CallerClass.Internal ? Scopes.All : [Scopes.DispatchesRead, Scopes.DispatchesWrite, Scopes.AuditRead, Scopes.WebhooksWrite],
+                    callerClass == CallerClass.Internal ? Scopes.All
+                        : [Scopes.DispatchesRead, Scopes.DispatchesWrite, Scopes.AuditRead, Scopes.WebhooksWrite, Scopes.RegistryRead, Scopes.ReportsRead],
                     customerId, []),
                 TimeProvider.System);
 
@@ -269,6 +402,23 @@ public sealed partial class ConsoleBrowserTests
             // Finished before the test queues the provider's answers, so it takes none of them.
             await WaitForStatusAsync(keys[1], otherId, "failed");
             return (keys[0], otherId);
+        }
+
+        /// <summary>Revises a route of the test provider to send to another path: its next version.</summary>
+        public async Task ReviseRouteAsync(string routeKey, string path) =>
+            await SendAsync(await KeyAsync(CallerClass.Internal, null), HttpMethod.Put, $"/api/v1/providers/console-pos/routes/{routeKey}", new
+            {
+                kind = "http", request = new { method = "POST", path }, success = new[] { 201 },
+                backoff = new { strategy = "fixed", initial = "PT0.1S", max_attempts = 1, budget = "PT1M" }
+            });
+
+        /// <summary>A provider that takes an API key, and a connection of <c>mine-29</c> to it holding <paramref name="secret"/>.</summary>
+        public async Task ConnectAsync(string secret)
+        {
+            var admin = await KeyAsync(CallerClass.Internal, null);
+            await SendAsync(admin, HttpMethod.Post, "/api/v1/providers", new { key = "console-keyed", name = "Keyed POS", auth_kind = "api_key", base_urls = new { sandbox = "http://127.0.0.1:9" } });
+            await SendAsync(admin, HttpMethod.Post, "/api/v1/locations/mine-29/connections",
+                new { provider = "console-keyed", environment = "sandbox", credentials = new { api_key = secret }, settings = new { outlet_id = "OUT-29" } });
         }
 
         public async Task<string> DispatchAsync(string key, string routeKey) =>

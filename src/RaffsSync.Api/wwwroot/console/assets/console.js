@@ -8,18 +8,22 @@
       if (!isNaN(at)) time.textContent = local.format(at);
     }
   }
+  // Regions are matched by their data-live-region name, so a page may follow more than one.
   let timer = null;
   function follow() {
     clearTimeout(timer);
     if (!document.querySelector('[data-live="true"]')) return;
     timer = setTimeout(async () => {
-      const live = document.querySelector('[data-live="true"]');
-      if (!live || document.hidden) return follow();
+      if (document.hidden) return follow();
       try {
         const answer = await fetch(location.href, { headers: { 'Accept': 'text/html' }, credentials: 'same-origin' });
         if (answer.ok) {
-          const next = new DOMParser().parseFromString(await answer.text(), 'text/html').querySelector('[data-live-region]');
-          if (next && !live.contains(document.activeElement)) { live.replaceWith(next); localTimes(next); }
+          const page = new DOMParser().parseFromString(await answer.text(), 'text/html');
+          for (const live of document.querySelectorAll('[data-live="true"]')) {
+            const name = live.getAttribute('data-live-region');
+            const next = page.querySelector(`[data-live-region="${CSS.escape(name ?? '')}"]`);
+            if (next && !live.contains(document.activeElement)) { live.replaceWith(next); localTimes(next); }
+          }
         }
       } finally { follow(); }
     }, 2000);
