@@ -13,6 +13,7 @@ using RaffsSync.Api.Health;
 using RaffsSync.Api.Inbound;
 using RaffsSync.Api.Infrastructure.Cluster;
 using RaffsSync.Api.Infrastructure.Hosting;
+using RaffsSync.Api.Infrastructure;
 using RaffsSync.Api.Infrastructure.Http;
 using RaffsSync.Api.Infrastructure.OpenApi;
 using RaffsSync.Api.Infrastructure.Postgres;
@@ -86,6 +87,7 @@ builder.Host.UseWolverine(opts =>
     opts.UseClusterSettings(builder.Configuration);
     opts.UseSharedWorkQueues(builder.Configuration, roles);
     opts.EnableRelayOfUserName = true;
+    opts.RelayAuditChannel();
     // Retries are scheduled messages; look for due ones every second.
     opts.Durability.ScheduledJobPollingTime = TimeSpan.FromSeconds(1);
     // Idempotency-Key: the first response is kept for 24 hours and replayed for the same request.

@@ -28,7 +28,7 @@ namespace RaffsSync.Api.Audit;
 /// <param name="CausationId">What caused the event, when it follows another.</param>
 /// <param name="Summary">A one-line description.</param>
 /// <param name="Data">The event's fields, with values under secret-looking names replaced by <c>[redacted]</c>.</param>
-/// <param name="Channel"><c>console</c> when a person made the change in the console; null for the API and RaffsSync's own work.</param>
+/// <param name="Channel"><c>console</c> when a person started the work in the console (a replay, and each step it caused); null for the API and RaffsSync's own work.</param>
 /// <param name="PreviousHash">The previous entry's <c>hash</c>.</param>
 /// <param name="Hash">SHA-256 (hex) over <c>previous_hash</c> and this entry's canonical form: changing any entry breaks the chain.</param>
 public sealed record AuditEntryView(
@@ -85,7 +85,7 @@ public sealed record AuditVerification(bool Verified, long Checked, long? FirstB
 /// <param name="Data">The event's fields as JSON, redacted.</param>
 /// <param name="PreviousHash">The previous entry's hash.</param>
 /// <param name="Hash">This entry's hash.</param>
-/// <param name="Channel"><c>console</c> when a person made the change in the console; empty otherwise.</param>
+/// <param name="Channel"><c>console</c> when a person started the work in the console (a replay, and each step it caused); empty otherwise.</param>
 public sealed record AuditCsvRow(
     string Sequence,
     string OccurredAt,

@@ -236,6 +236,7 @@ public sealed partial class ConsoleBrowserTests
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "CSV" }).ClickAsync());
         Assert.Equal("audit.csv", download.SuggestedFilename);
         var csv = await File.ReadAllTextAsync((await download.PathAsync())!);
+        await File.WriteAllTextAsync(Path.Combine(ScreenshotDirectory, "audit-export.csv"), csv);
         Assert.Contains(csv.Split('\n'), line => line.Contains("dispatch_replay_requested") && line.TrimEnd().EndsWith(",console"));
         Assert.DoesNotContain("other-29", csv);
         Assert.DoesNotContain(secret, csv);
@@ -319,12 +320,12 @@ public sealed partial class ConsoleBrowserTests
         await ScreenshotAsync(page, "webhook-retried");
 
         // Rotating the secret shows the new one once, and the endpoint's fingerprint follows it.
-        var before = await page.Locator(".facts code").Nth(1).TextContentAsync();
+        var before = await page.GetByTestId("fingerprint").TextContentAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Rotate the secret" }).ClickAsync();
         var rotated = await page.GetByTestId("new-secret").TextContentAsync();
         Assert.StartsWith("whsec_", rotated);
         await page.ReloadAsync();
-        Assert.NotEqual(before, await page.Locator(".facts code").Nth(1).TextContentAsync());
+        Assert.NotEqual(before, await page.GetByTestId("fingerprint").TextContentAsync());
         Assert.DoesNotContain(rotated!, await page.ContentAsync());
 
         // Recovering a window sends again only its failed messages.
@@ -408,7 +409,7 @@ public sealed partial class ConsoleBrowserTests
         public async Task ReviseRouteAsync(string routeKey, string path) =>
             await SendAsync(await KeyAsync(CallerClass.Internal, null), HttpMethod.Put, $"/api/v1/providers/console-pos/routes/{routeKey}", new
             {
-                kind = "http", request = new { method = "POST", path }, success = new[] { 201 },
+                version = 1, kind = "http", request = new { method = "POST", path }, success = new[] { 201 },
                 backoff = new { strategy = "fixed", initial = "PT0.1S", max_attempts = 1, budget = "PT1M" }
             });
 
