@@ -274,6 +274,13 @@ public sealed partial class ConsoleBrowserTests
         var overflow = await page.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth");
         Assert.False(overflow, "At 390 px the dispatches view scrolls sideways.");
         await ScreenshotAsync(page, "dispatches-phone");
+        foreach (var view in new[] { "/console/issues", "/console/providers", "/console/connections", "/console/reports", "/console/webhooks", "/console/providers/sandbox/routes/orders.push" })
+        {
+            var answer = await page.GotoAsync(view);
+            Assert.Equal(200, answer!.Status);
+            Assert.False(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth"), $"At 390 px {view} scrolls sideways.");
+        }
+        await ScreenshotAsync(page, "route-phone");
 
         // An internal key may verify the audit chain from the audit view.
         await page.GotoAsync("/console/audit");
@@ -339,6 +346,8 @@ public sealed partial class ConsoleBrowserTests
         await Expect(page.Locator("[data-live-region=recovery] .status")).ToHaveTextAsync("completed");
         await Expect(page.Locator("[data-live-region=recovery]")).ToContainTextAsync("1 sent again");
         Assert.Equal("succeeded", await api.WaitForDeliveryAsync(customerKey, lost, "succeeded"));
+        // The page follows the messages the recovery sent again, without a reload.
+        await Expect(page.Locator("tbody tr").Filter(new() { HasText = lostMessage }).Locator(".status")).ToHaveTextAsync("succeeded");
         Assert.Equal(3, receiver.Received.Count(r => r.Id == message));
         await ScreenshotAsync(page, "webhook-recovered");
 
