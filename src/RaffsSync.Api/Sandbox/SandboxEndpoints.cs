@@ -10,6 +10,7 @@ namespace RaffsSync.Api.Sandbox;
 public static class SandboxEndpoints
 {
     private static readonly ConcurrentDictionary<string, JsonObject> Orders = new();
+    private static readonly ConcurrentDictionary<string, bool> AnsweredOnce = new();
 
     public static IServiceCollection AddSandboxNotifier(this IServiceCollection services)
     {
@@ -49,6 +50,16 @@ public static class SandboxEndpoints
             status is >= 200 and <= 599
                 ? Results.Json(new { status, note = "sandbox answered as asked" }, statusCode: status)
                 : Results.BadRequest());
+
+        // The first call for an idempotency key (one per dispatch) answers as asked; later calls (its retries and replays) answer 201.
+        sandbox.MapPost("/status/{status:int}/once", (int status, HttpRequest request) =>
+        {
+            if (status is < 200 or > 599) return Results.BadRequest();
+            var key = request.Headers["Idempotency-Key"].ToString();
+            return key.Length > 0 && !AnsweredOnce.TryAdd(key, true)
+                ? Results.Json(new { status = 201, note = "sandbox answered as asked once; this is a later call" }, statusCode: StatusCodes.Status201Created)
+                : Results.Json(new { status, note = "sandbox answered as asked, this once" }, statusCode: status);
+        });
 
         return app;
     }

@@ -10,6 +10,37 @@ public sealed record RouteVersionEntry(int Version, JsonElement Definition, Date
     public string Text => JsonSerializer.Serialize(Definition, Indented);
 }
 
+/// <summary>A payload typed into a console form: JSON, or a sentence saying why not (the API is not called with it).</summary>
+public static class PayloadText
+{
+    public static bool TryParse(string? text, out JsonElement payload, out string? problem)
+    {
+        try
+        {
+            payload = JsonSerializer.Deserialize<JsonElement>(text ?? "");
+            problem = null;
+            return true;
+        }
+        catch (JsonException bad)
+        {
+            payload = default;
+            // Its message ends with where it broke (path, line, byte), which the sentence says in its own words.
+            problem = $"The payload is not JSON: {bad.Message.Split(" Path:")[0]} (line {bad.LineNumber + 1}, position {bad.BytePositionInLine + 1}).";
+            return false;
+        }
+    }
+}
+
+/// <summary>A new dispatch as the console's form posts it.</summary>
+public sealed class DispatchForm
+{
+    public string? Provider { get; set; }
+    public string? RouteKey { get; set; }
+    public string? TenantId { get; set; }
+    public string? Payload { get; set; }
+    public string? IdempotencyKey { get; set; }
+}
+
 /// <summary>A render dry run as the route page's form posts it.</summary>
 public sealed class RenderForm
 {

@@ -140,6 +140,47 @@ public sealed partial class ConsoleBrowserTests
     }
 
     [ChromiumFact]
+    public async Task a_new_user_sends_a_sandbox_dispatch_that_fails_from_the_console_and_replays_it_to_success_without_curl()
+    {
+        await using var host = LoopbackHost.Start(await OwnDatabase.CreateAsync());
+        var api = new Api(host);
+        var (customerKey, _) = await api.TwoCustomersWithAProviderAsync("http://127.0.0.1:9");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
+        var page = await (await browser.NewContextAsync(new() { BaseURL = host.Address.ToString() })).NewPageAsync();
+        page.SetDefaultTimeout(Patience);
+        SetDefaultExpectTimeout(Patience);
+        var trouble = PageTrouble.Watch(page);
+
+        // The README's link fills the form in; signing in comes back to it.
+        await page.GotoAsync("/console/dispatches/new?provider=sandbox&route_key=status.once&payload=%7B%22status%22%3A%20400%7D");
+        await page.GetByLabel("API key").FillAsync(customerKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByLabel("Route")).ToHaveValueAsync("status.once");
+        await Expect(page.GetByLabel("Location")).ToHaveValueAsync("mine-29");
+        await ScreenshotAsync(page, "new-dispatch");
+
+        // Payload that is not JSON is refused before anything is sent.
+        await page.GetByLabel("Payload (JSON)").FillAsync("{\"status\": 400");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("The payload is not JSON");
+        await page.GetByLabel("Payload (JSON)").FillAsync("{\"status\": 400}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new Regex("/console/dispatches/[0-9a-f-]{36}$"));
+        await Expect(page.Locator(".facts .status").First).ToHaveTextAsync("failed");
+        var id = page.Url.Split('/')[^1];
+        await page.GetByLabel("Reason (recorded in the audit log)").FillAsync("trying the console");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Replay this dispatch" }).ClickAsync();
+        await Expect(page.Locator(".facts .status").First).ToHaveTextAsync("succeeded");
+        Assert.Equal("succeeded", await api.StatusAsync(customerKey, id));
+        Assert.Equal("console", (await api.AuditEntryAsync(customerKey, id, "dispatch_requested")).GetProperty("channel").GetString());
+
+        Assert.True(trouble.Count == 0, "The console had trouble: " + string.Join("; ", trouble));
+    }
+
+    [ChromiumFact]
     public async Task issues_close_when_replayed_and_routes_reports_connections_and_the_audit_export_show_what_the_key_may_see()
     {
         await using var host = LoopbackHost.Start(await OwnDatabase.CreateAsync());
