@@ -63,6 +63,7 @@ builder.Services.AddMarten(services =>
         opts.Schema.For<WebhookEndpointSecret>();
         opts.Schema.For<ConsoleSession>();
         opts.Schema.For<DataProtectionKey>();
+        opts.Schema.For<ConsoleFormClaim>();
         // Revisions let a push replace the dedupe record of an event id whose window has passed, and only one such push.
         opts.Schema.For<InboundEventKey>().UseNumericRevisions(true).Metadata(m => m.Revision.MapTo(k => k.Version));
         return opts;

@@ -89,7 +89,17 @@ public sealed class ConsoleApi(HttpClient http, IHttpContextAccessor accessor, S
         var problem = response.Content.Headers.ContentType?.MediaType == "application/problem+json"
             ? await response.Content.ReadFromJsonAsync<JsonElement>(cancellation)
             : default;
-        string? Text(string name) => problem.ValueKind == JsonValueKind.Object && problem.TryGetProperty(name, out var v) ? v.GetString() : null;
-        return new ApiAnswer<T>((int)response.StatusCode, default, Text("code"), Text("message") ?? response.ReasonPhrase);
+        string? Text(JsonElement e, string name) =>
+            e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        var message = Text(problem, "message") ?? response.ReasonPhrase;
+        // The fields at fault, in the API's words, so a form or filter can be corrected without guessing.
+        if (problem.ValueKind == JsonValueKind.Object && problem.TryGetProperty("details", out var details) && details.ValueKind == JsonValueKind.Array)
+        {
+            var fields = details.EnumerateArray()
+                .Select(d => $"{Text(d, "field")}: {Text(d, "issue")}{(Text(d, "hint") is { } hint ? $" ({hint})" : "")}")
+                .ToList();
+            if (fields.Count > 0) message = $"{message} {string.Join("; ", fields)}.";
+        }
+        return new ApiAnswer<T>((int)response.StatusCode, default, Text(problem, "code"), message);
     }
 }

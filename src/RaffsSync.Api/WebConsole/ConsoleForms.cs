@@ -24,8 +24,9 @@ public static class PayloadText
         catch (JsonException bad)
         {
             payload = default;
-            // Its message ends with where it broke (path, line, byte), which the sentence says in its own words.
-            problem = $"The payload is not JSON: {bad.Message.Split(" Path:")[0]} (line {bad.LineNumber + 1}, position {bad.BytePositionInLine + 1}).";
+            problem = bad.LineNumber is { } line
+                ? $"The payload is not JSON: check line {line + 1}, near position {bad.BytePositionInLine + 1} (a missing quote, comma or bracket?)."
+                : "The payload is not JSON, or nests deeper than 64 levels.";
             return false;
         }
     }
@@ -46,12 +47,13 @@ public sealed class RenderForm
 {
     public string? TenantId { get; set; }
     public string? Payload { get; set; } = "{}";
-    public int? Version { get; set; }
+    public string? Version { get; set; }
 }
 
 /// <summary>A webhook recovery window as the endpoint page's form posts it, in UTC.</summary>
 public sealed class RecoverForm
 {
+    public string? FormKey { get; set; }
     public string? Since { get; set; }
     public string? Until { get; set; }
 }

@@ -20,6 +20,7 @@ public static class ConsoleSetup
     {
         services.AddOptions<ConsoleSettings>().BindConfiguration("RaffsSync:Console");
         services.AddSingleton<ConsoleSessions>();
+        services.AddSingleton<ConsoleFormClaims>();
         services.AddHttpContextAccessor();
         services.AddHttpClient<ConsoleApi>();
         services.AddRazorComponents();

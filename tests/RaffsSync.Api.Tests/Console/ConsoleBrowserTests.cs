@@ -34,19 +34,13 @@ public sealed partial class ConsoleBrowserTests
         var api = new Api(host);
         var (customerKey, otherCustomersDispatch) = await api.TwoCustomersWithAProviderAsync(provider.BaseUrl);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
-        var context = await browser.NewContextAsync(new() { BaseURL = host.Address.ToString(), ViewportSize = new() { Width = 1280, Height = 900 } });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(Patience);
-        SetDefaultExpectTimeout(Patience);
-        var trouble = PageTrouble.Watch(page);
+        await using var console = await ConsoleBrowser.OpenAsync(host, 1280, 900);
+        var (context, page, trouble) = (console.Context, console.Page, console.Trouble);
 
         // Signing in: the console sends a visitor without a session to sign in, then back where they were going.
         await page.GotoAsync("/console/dispatches?status=failed");
         await Expect(page).ToHaveURLAsync(new Regex("/console/sign-in"));
-        await page.GetByLabel("API key").FillAsync(customerKey);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await SignInAsync(page, customerKey);
         await Expect(page).ToHaveURLAsync(new Regex("/console/dispatches\\?status=failed$"));
         await AssertTheSessionCookieIsGuardedAsync(context, page, customerKey);
 
@@ -136,7 +130,7 @@ public sealed partial class ConsoleBrowserTests
         await page.GotoAsync("/console/dispatches");
         await Expect(page).ToHaveURLAsync(new Regex("/console/sign-in"));
 
-        Assert.True(trouble.Count == 0, "The console had trouble: " + string.Join("; ", trouble));
+        AssertNoTrouble(trouble);
     }
 
     [ChromiumFact]
@@ -146,17 +140,12 @@ public sealed partial class ConsoleBrowserTests
         var api = new Api(host);
         var (customerKey, _) = await api.TwoCustomersWithAProviderAsync("http://127.0.0.1:9");
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
-        var page = await (await browser.NewContextAsync(new() { BaseURL = host.Address.ToString() })).NewPageAsync();
-        page.SetDefaultTimeout(Patience);
-        SetDefaultExpectTimeout(Patience);
-        var trouble = PageTrouble.Watch(page);
+        await using var console = await ConsoleBrowser.OpenAsync(host, 1280, 900);
+        var (context, page, trouble) = (console.Context, console.Page, console.Trouble);
 
         // The README's link fills the form in; signing in comes back to it.
         await page.GotoAsync("/console/dispatches/new?provider=sandbox&route_key=status.once&payload=%7B%22status%22%3A%20400%7D");
-        await page.GetByLabel("API key").FillAsync(customerKey);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await SignInAsync(page, customerKey);
         await Expect(page.GetByLabel("Route")).ToHaveValueAsync("status.once");
         await Expect(page.GetByLabel("Location")).ToHaveValueAsync("mine-29");
         await ScreenshotAsync(page, "new-dispatch");
@@ -177,7 +166,7 @@ public sealed partial class ConsoleBrowserTests
         Assert.Equal("succeeded", await api.StatusAsync(customerKey, id));
         Assert.Equal("console", (await api.AuditEntryAsync(customerKey, id, "dispatch_requested")).GetProperty("channel").GetString());
 
-        Assert.True(trouble.Count == 0, "The console had trouble: " + string.Join("; ", trouble));
+        AssertNoTrouble(trouble);
     }
 
     [ChromiumFact]
@@ -198,16 +187,10 @@ public sealed partial class ConsoleBrowserTests
             await api.WaitForStatusAsync(customerKey, failures[^1], "failed");
         }
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
-        var context = await browser.NewContextAsync(new() { BaseURL = host.Address.ToString(), ViewportSize = new() { Width = 1280, Height = 900 } });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(Patience);
-        SetDefaultExpectTimeout(Patience);
-        var trouble = PageTrouble.Watch(page);
+        await using var console = await ConsoleBrowser.OpenAsync(host, 1280, 900);
+        var (context, page, trouble) = (console.Context, console.Page, console.Trouble);
         await page.GotoAsync("/console/issues");
-        await page.GetByLabel("API key").FillAsync(customerKey);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await SignInAsync(page, customerKey);
 
         // The two failures are one issue; replaying them (bulk, from the issue) closes it.
         var issue = page.Locator("tbody tr").Filter(new() { HasText = "console-pos / orders" });
@@ -282,7 +265,7 @@ public sealed partial class ConsoleBrowserTests
         Assert.DoesNotContain("other-29", csv);
         Assert.DoesNotContain(secret, csv);
 
-        Assert.True(trouble.Count == 0, "The console had trouble: " + string.Join("; ", trouble));
+        AssertNoTrouble(trouble);
     }
 
     [ChromiumFact]
@@ -292,12 +275,8 @@ public sealed partial class ConsoleBrowserTests
         var api = new Api(host);
         var key = await api.KeyAsync(CallerClass.Internal, null);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
-        var context = await browser.NewContextAsync(new() { BaseURL = host.Address.ToString(), ViewportSize = new() { Width = 390, Height = 844 } });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(Patience);
-        var trouble = PageTrouble.Watch(page);
+        await using var console = await ConsoleBrowser.OpenAsync(host, 390, 844);
+        var (context, page, trouble) = (console.Context, console.Page, console.Trouble);
 
         await page.GotoAsync("/console/sign-in");
         await page.GetByLabel("API key").FillAsync("rsk_test_" + new string('x', 40));
@@ -328,7 +307,7 @@ public sealed partial class ConsoleBrowserTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
         await Expect(page.GetByTestId("verification")).ToContainTextAsync("the chain is intact");
 
-        Assert.True(trouble.Count == 0, "The console had trouble: " + string.Join("; ", trouble));
+        AssertNoTrouble(trouble);
     }
 
     [ChromiumFact]
@@ -345,16 +324,11 @@ public sealed partial class ConsoleBrowserTests
         var (delivery, message) = await api.SendWebhookTestAsync(customerKey, endpoint);
         Assert.Equal("failed", await api.WaitForDeliveryAsync(customerKey, delivery, "failed"));
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
-        var page = await (await browser.NewContextAsync(new() { BaseURL = host.Address.ToString() })).NewPageAsync();
-        page.SetDefaultTimeout(Patience);
-        SetDefaultExpectTimeout(Patience);
-        var trouble = PageTrouble.Watch(page);
+        await using var console = await ConsoleBrowser.OpenAsync(host, 1280, 900);
+        var (context, page, trouble) = (console.Context, console.Page, console.Trouble);
 
         await page.GotoAsync("/console/webhooks");
-        await page.GetByLabel("API key").FillAsync(customerKey);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await SignInAsync(page, customerKey);
         await page.GetByRole(AriaRole.Link, new() { Name = receiver.Url }).ClickAsync();
         var row = page.Locator("tbody tr").Filter(new() { HasText = message });
         await Expect(row.Locator(".status")).ToHaveTextAsync("failed");
@@ -369,11 +343,22 @@ public sealed partial class ConsoleBrowserTests
 
         // Rotating the secret shows the new one once, and the endpoint's fingerprint follows it.
         var before = await page.GetByTestId("fingerprint").TextContentAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Rotate the secret" }).ClickAsync();
+        var rotateForm = page.Locator("form").Filter(new() { Has = page.GetByRole(AriaRole.Button, new() { Name = "Rotate the secret" }) });
+        var sentFields = new Dictionary<string, string>();
+        foreach (var field in await rotateForm.Locator("input[type=hidden]").AllAsync())
+            sentFields[(await field.GetAttributeAsync("name"))!] = (await field.GetAttributeAsync("value"))!;
+        await rotateForm.GetByRole(AriaRole.Button).ClickAsync();
         var rotated = await page.GetByTestId("new-secret").TextContentAsync();
         Assert.StartsWith("whsec_", rotated);
+        var rotatedPrint = await page.GetByTestId("fingerprint").TextContentAsync();
+        Assert.NotEqual(before, rotatedPrint);
+        // The same form sent again (a double click, a resend) rotates nothing more.
+        var resentPage = await page.EvaluateAsync<string>(
+            "async fields => (await fetch(location.href, { method: 'POST', body: new URLSearchParams(fields), credentials: 'same-origin' })).text()",
+            sentFields);
+        Assert.Contains("already sent", resentPage);
         await page.ReloadAsync();
-        Assert.NotEqual(before, await page.GetByTestId("fingerprint").TextContentAsync());
+        Assert.Equal(rotatedPrint, await page.GetByTestId("fingerprint").TextContentAsync());
         Assert.DoesNotContain(rotated!, await page.ContentAsync());
 
         // Recovering a window sends again only its failed messages.
@@ -392,7 +377,46 @@ public sealed partial class ConsoleBrowserTests
         Assert.Equal(3, receiver.Received.Count(r => r.Id == message));
         await ScreenshotAsync(page, "webhook-recovered");
 
-        Assert.True(trouble.Count == 0, "The console had trouble: " + string.Join("; ", trouble));
+        AssertNoTrouble(trouble);
+    }
+
+    /// <summary>Headless Chromium on one page of the host, with the tests' patience, watching for console trouble.</summary>
+    private sealed class ConsoleBrowser : IAsyncDisposable
+    {
+        private IPlaywright _playwright = null!;
+        private IBrowser _browser = null!;
+        public IBrowserContext Context { get; private set; } = null!;
+        public IPage Page { get; private set; } = null!;
+        public List<string> Trouble { get; private set; } = null!;
+
+        public static async Task<ConsoleBrowser> OpenAsync(LoopbackHost host, int width, int height)
+        {
+            var console = new ConsoleBrowser { _playwright = await Playwright.CreateAsync() };
+            console._browser = await HeadlessChromium.LaunchAsync(console._playwright);
+            console.Context = await console._browser.NewContextAsync(new() { BaseURL = host.Address.ToString(), ViewportSize = new() { Width = width, Height = height } });
+            console.Page = await console.Context.NewPageAsync();
+            console.Page.SetDefaultTimeout(Patience);
+            SetDefaultExpectTimeout(Patience);
+            console.Trouble = PageTrouble.Watch(console.Page);
+            return console;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _browser.DisposeAsync();
+            _playwright.Dispose();
+        }
+    }
+
+    private static async Task SignInAsync(IPage page, string key)
+    {
+        await page.GetByLabel("API key").FillAsync(key);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+    }
+
+    private static void AssertNoTrouble(List<string> trouble)
+    {
+        lock (trouble) Assert.True(trouble.Count == 0, "The console had trouble: " + string.Join("; ", trouble));
     }
 
     private static async Task AssertTheSessionCookieIsGuardedAsync(IBrowserContext context, IPage page, string key)

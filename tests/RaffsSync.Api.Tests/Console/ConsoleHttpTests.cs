@@ -87,6 +87,56 @@ public sealed partial class ConsoleHttpTests
         Assert.DoesNotContain(key, session.Body);
     }
 
+    [Fact]
+    public async Task route_versions_that_are_not_numbers_or_not_there_are_said_to_be_missing_not_a_500()
+    {
+        await using var host = LoopbackHost.Start(await OwnDatabase.CreateAsync());
+        var http = Client(host);
+        var session = await SignInAsync(http, await KeyAsync(host));
+        const string route = "/console/providers/sandbox/routes/orders.push";
+
+        foreach (var query in new[] { "version=abc", "version=999", "from=2147483648&to=1", "from=1&to=-1", "version=%E2%9C%93" })
+        {
+            using var answer = await SendAsync(http, $"{route}?{query}", cookie: session.Cookie);
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            Assert.Contains("No such version", await answer.Content.ReadAsStringAsync());
+        }
+        using var fine = await SendAsync(http, $"{route}?version=1", cookie: session.Cookie);
+        Assert.DoesNotContain("No such version", await fine.Content.ReadAsStringAsync());
+
+        // The dry run's version too: refused in words, not rendered as some other version.
+        var page = await fine.Content.ReadAsStringAsync();
+        using var render = new HttpRequestMessage(HttpMethod.Post, route)
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["_handler"] = "render", ["__RequestVerificationToken"] = AntiforgeryField().Match(page).Groups[1].Value,
+                ["Render.TenantId"] = "29", ["Render.Version"] = "abc", ["Render.Payload"] = "{}"
+            })
+        };
+        render.Headers.Add("Cookie", session.Cookie);
+        using var refused = await http.SendAsync(render);
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var body = await refused.Content.ReadAsStringAsync();
+        Assert.Contains("The version must be a number", body);
+        Assert.DoesNotContain("data-testid=\"rendered\"", body);
+    }
+
+    [Fact]
+    public async Task a_form_key_is_claimed_once_across_the_cluster_and_a_form_without_one_is_refused()
+    {
+        await using var host = LoopbackHost.Start(await OwnDatabase.CreateAsync());
+        var claims = host.Services.GetRequiredService<ConsoleFormClaims>();
+        var formKey = Guid.NewGuid().ToString();
+
+        var twice = await Task.WhenAll(claims.TryClaimAsync(formKey), claims.TryClaimAsync(formKey));
+        Assert.Equal(1, twice.Count(claimed => claimed));
+        Assert.False(await claims.TryClaimAsync(formKey));
+        Assert.True(await claims.TryClaimAsync(Guid.NewGuid().ToString()));
+        Assert.False(await claims.TryClaimAsync(null));
+        Assert.False(await claims.TryClaimAsync("not-a-form-key"));
+    }
+
     private sealed record SignInForm(string Token, string AntiforgeryCookie);
 
     private sealed record ConsoleSignIn(string Token, string Cookie, string Body);
