@@ -25,6 +25,8 @@
             if (next && !live.contains(document.activeElement)) { live.replaceWith(next); localTimes(next); }
           }
         }
+      } catch {
+        // Offline for a moment, or the page is being left: the next tick tries again.
       } finally { follow(); }
     }, 2000);
   }
